@@ -105,6 +105,11 @@ export interface BatchFailed {
   httpStatus: number;
   /** True when retrying with the same config cannot help (bad key, method not found). */
   fatal: boolean;
+  /**
+   * True when the agent gives the lease back untried (it is shutting down); not counted as an
+   * attempt.
+   */
+  returned: boolean;
 }
 
 export interface Telemetry {
@@ -1187,7 +1192,7 @@ export const BatchResult: MessageFns<BatchResult> = {
 };
 
 function createBaseBatchFailed(): BatchFailed {
-  return { leaseId: 0, reason: "", apiError: "", httpStatus: 0, fatal: false };
+  return { leaseId: 0, reason: "", apiError: "", httpStatus: 0, fatal: false, returned: false };
 }
 
 export const BatchFailed: MessageFns<BatchFailed> = {
@@ -1206,6 +1211,9 @@ export const BatchFailed: MessageFns<BatchFailed> = {
     }
     if (message.fatal !== false) {
       writer.uint32(40).bool(message.fatal);
+    }
+    if (message.returned !== false) {
+      writer.uint32(48).bool(message.returned);
     }
     return writer;
   },
@@ -1263,6 +1271,14 @@ export const BatchFailed: MessageFns<BatchFailed> = {
             message.fatal = reader.bool();
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.returned = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1294,6 +1310,7 @@ export const BatchFailed: MessageFns<BatchFailed> = {
         ? globalThis.Number(object.http_status)
         : 0,
       fatal: isSet(object.fatal) ? globalThis.Boolean(object.fatal) : false,
+      returned: isSet(object.returned) ? globalThis.Boolean(object.returned) : false,
     };
   },
 
@@ -1314,6 +1331,9 @@ export const BatchFailed: MessageFns<BatchFailed> = {
     if (message.fatal !== false) {
       obj.fatal = message.fatal;
     }
+    if (message.returned !== false) {
+      obj.returned = message.returned;
+    }
     return obj;
   },
 
@@ -1327,6 +1347,7 @@ export const BatchFailed: MessageFns<BatchFailed> = {
     message.apiError = object.apiError ?? "";
     message.httpStatus = object.httpStatus ?? 0;
     message.fatal = object.fatal ?? false;
+    message.returned = object.returned ?? false;
     return message;
   },
 };
