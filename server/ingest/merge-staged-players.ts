@@ -1,0 +1,174 @@
+import type { TransactionSql } from "../db/pool";
+
+export interface MergeCounts {
+  players: number;
+  totals: number;
+  diffs: number;
+  anomalies: number;
+}
+
+/**
+ * Locks the players rows of the staged accounts, in account order. Two coordinators merging the
+ * same account (it can sit in two batches) then take turns, and the merge statement that
+ * follows reads the committed counters of the other, so no increase is counted twice.
+ * Accounts not yet in players cannot be locked; see the new_account rule in player_diffs below.
+ */
+export async function lockKnownPlayers(tx: TransactionSql): Promise<void> {
+  await tx`
+    SELECT count(*) FROM (
+      SELECT p.account_id FROM players p JOIN merge_staging s USING (account_id)
+       ORDER BY p.account_id FOR UPDATE OF p
+    ) locked`;
+}
+
+/**
+ * The set-based merge of merge_staging into players, player_totals, player_diffs and anomalies,
+ * in one statement so every part reads the same players rows from before this flush.
+ *
+ * kind of each staged row:
+ * - no_statistics: the API had no counters; only the players row is refreshed.
+ * - baseline: first measurement of the account; a baseline totals row and no diff.
+ * - new_account: first measurement of an account created after the end of the stat day of the
+ *   previous round (the latest round with an earlier stat day); all its battles are the day's.
+ * - anomaly: some counter went down; one anomalies row per such counter, totals, no diff.
+ * - grew: battles grew; a diff of every counter and the totals.
+ * - steady: battles unchanged; players is refreshed only if something differs.
+ */
+export async function mergeStagedPlayers(tx: TransactionSql): Promise<MergeCounts> {
+  const [counts] = await tx`
+    WITH previous_round AS (
+      SELECT d.stat_day, (max(r.stat_day) + 1)::timestamp AT TIME ZONE 'UTC' AS new_since
+        FROM (SELECT DISTINCT stat_day FROM merge_staging) d
+        LEFT JOIN rounds r ON r.stat_day < d.stat_day
+       GROUP BY d.stat_day
+    ), fetched AS (
+      SELECT s.*, pr.new_since,
+             to_timestamp(s.created_at) AS created_ts,
+             least(to_timestamp(s.fetched_at_ms / 1000.0), now()) AS fetched_ts,
+             p.account_id IS NOT NULL AS known,
+             p.platform AS old_platform, p.nickname AS old_nickname,
+             p.created_at AS old_created_at, p.last_battle_time AS old_last_battle_time,
+             p.updated_at AS old_updated_at,
+             p.battles AS old_battles, p.wins AS old_wins, p.spotted AS old_spotted,
+             p.damage_dealt AS old_damage_dealt, p.frags AS old_frags,
+             p.dropped_capture_points AS old_dropped_capture_points
+        FROM merge_staging s
+        JOIN previous_round pr USING (stat_day)
+        LEFT JOIN players p USING (account_id)
+    ), m AS (
+      SELECT f.*,
+             coalesce(f.created_ts, f.old_created_at) AS new_created_at,
+             coalesce(to_timestamp(f.last_battle_time), f.old_last_battle_time)
+               AS new_last_battle_time,
+             coalesce(to_timestamp(f.updated_at), f.old_updated_at) AS new_updated_at,
+             CASE
+               WHEN NOT f.has_statistics THEN 'no_statistics'
+               WHEN f.old_battles IS NULL THEN
+                 CASE WHEN f.battles > 0 AND f.created_ts >= f.new_since
+                      THEN 'new_account' ELSE 'baseline' END
+               WHEN f.battles < f.old_battles OR f.wins < f.old_wins
+                 OR f.spotted < f.old_spotted OR f.damage_dealt < f.old_damage_dealt
+                 OR f.frags < f.old_frags
+                 OR f.dropped_capture_points < f.old_dropped_capture_points THEN 'anomaly'
+               WHEN f.battles > f.old_battles THEN 'grew'
+               ELSE 'steady'
+             END AS kind
+        FROM fetched f
+    ), changed AS (
+      SELECT m.* FROM m
+       WHERE NOT m.known
+          OR (m.platform, m.nickname) IS DISTINCT FROM (m.old_platform, m.old_nickname)
+          OR (m.new_created_at, m.new_last_battle_time, m.new_updated_at)
+             IS DISTINCT FROM (m.old_created_at, m.old_last_battle_time, m.old_updated_at)
+          OR (m.has_statistics
+              AND (m.battles, m.wins, m.spotted, m.damage_dealt, m.frags, m.dropped_capture_points)
+                  IS DISTINCT FROM (m.old_battles, m.old_wins, m.old_spotted, m.old_damage_dealt,
+                                    m.old_frags, m.old_dropped_capture_points))
+    ), diffs AS (
+      -- A new_account diff holds all counters, so on conflict it replaces rather than adds:
+      -- two coordinators racing on a never-seen account then still write it once.
+      INSERT INTO player_diffs AS d (account_id, stat_day, platform, battles, wins, spotted,
+                                     damage_dealt, frags, dropped_capture_points, new_account)
+      SELECT account_id, stat_day, platform,
+             battles - coalesce(old_battles, 0), wins - coalesce(old_wins, 0),
+             spotted - coalesce(old_spotted, 0), damage_dealt - coalesce(old_damage_dealt, 0),
+             frags - coalesce(old_frags, 0),
+             dropped_capture_points - coalesce(old_dropped_capture_points, 0),
+             kind = 'new_account'
+        FROM m WHERE kind IN ('grew', 'new_account')
+      ON CONFLICT (account_id, stat_day) DO UPDATE SET
+        battles = CASE WHEN excluded.new_account THEN excluded.battles
+                       ELSE d.battles + excluded.battles END,
+        wins = CASE WHEN excluded.new_account THEN excluded.wins ELSE d.wins + excluded.wins END,
+        spotted = CASE WHEN excluded.new_account THEN excluded.spotted
+                       ELSE d.spotted + excluded.spotted END,
+        damage_dealt = CASE WHEN excluded.new_account THEN excluded.damage_dealt
+                            ELSE d.damage_dealt + excluded.damage_dealt END,
+        frags = CASE WHEN excluded.new_account THEN excluded.frags
+                     ELSE d.frags + excluded.frags END,
+        dropped_capture_points = CASE WHEN excluded.new_account THEN excluded.dropped_capture_points
+                             ELSE d.dropped_capture_points + excluded.dropped_capture_points END,
+        new_account = d.new_account OR excluded.new_account
+      RETURNING 1
+    ), totals AS (
+      INSERT INTO player_totals AS t (account_id, stat_day, platform, battles, wins, spotted,
+                                      damage_dealt, frags, dropped_capture_points,
+                                      last_battle_time, baseline)
+      SELECT account_id, stat_day, platform, battles, wins, spotted, damage_dealt, frags,
+             dropped_capture_points, new_last_battle_time, kind = 'baseline'
+        FROM m WHERE kind IN ('baseline', 'new_account', 'anomaly', 'grew')
+      ON CONFLICT (account_id, stat_day) DO UPDATE SET
+        platform = excluded.platform, battles = excluded.battles, wins = excluded.wins,
+        spotted = excluded.spotted, damage_dealt = excluded.damage_dealt,
+        frags = excluded.frags, dropped_capture_points = excluded.dropped_capture_points,
+        last_battle_time = excluded.last_battle_time,
+        baseline = t.baseline AND excluded.baseline
+      RETURNING 1
+    ), anomalies AS (
+      INSERT INTO anomalies (account_id, stat_day, field, old_value, new_value, batch_id)
+      SELECT m.account_id, m.stat_day, c.field, c.old_value, c.new_value, m.batch_id
+        FROM m CROSS JOIN LATERAL (VALUES
+               ('battles', m.old_battles, m.battles),
+               ('wins', m.old_wins, m.wins),
+               ('spotted', m.old_spotted, m.spotted),
+               ('damage_dealt', m.old_damage_dealt, m.damage_dealt),
+               ('frags', m.old_frags, m.frags),
+               ('dropped_capture_points', m.old_dropped_capture_points, m.dropped_capture_points)
+             ) AS c (field, old_value, new_value)
+       WHERE m.kind = 'anomaly' AND c.new_value < c.old_value
+      RETURNING 1
+    ), upserted AS (
+      -- Counters are NULL when the API had none; coalesce keeps the stored ones then.
+      INSERT INTO players AS p (account_id, platform, nickname, created_at, last_battle_time,
+                                updated_at, battles, wins, spotted, damage_dealt, frags,
+                                dropped_capture_points, first_seen, last_fetched)
+      SELECT account_id, platform, nickname, new_created_at, new_last_battle_time,
+             new_updated_at, battles, wins, spotted, damage_dealt, frags,
+             dropped_capture_points, fetched_ts, fetched_ts
+        FROM changed
+       ORDER BY account_id
+      ON CONFLICT (account_id) DO UPDATE SET
+        platform = excluded.platform, nickname = excluded.nickname,
+        created_at = excluded.created_at, last_battle_time = excluded.last_battle_time,
+        updated_at = excluded.updated_at,
+        battles = coalesce(excluded.battles, p.battles),
+        wins = coalesce(excluded.wins, p.wins),
+        spotted = coalesce(excluded.spotted, p.spotted),
+        damage_dealt = coalesce(excluded.damage_dealt, p.damage_dealt),
+        frags = coalesce(excluded.frags, p.frags),
+        dropped_capture_points = coalesce(excluded.dropped_capture_points,
+                                          p.dropped_capture_points),
+        last_fetched = excluded.last_fetched
+      RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM upserted) AS players,
+           (SELECT count(*) FROM totals) AS totals,
+           (SELECT count(*) FROM diffs) AS diffs,
+           (SELECT count(*) FROM anomalies) AS anomalies`;
+  return {
+    players: counts.players,
+    totals: counts.totals,
+    diffs: counts.diffs,
+    anomalies: counts.anomalies,
+  };
+}

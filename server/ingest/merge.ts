@@ -1,0 +1,61 @@
+import { performance } from "node:perf_hooks";
+import { ensurePartitions } from "../db/partitions";
+import type { Sql } from "../db/pool";
+import { copyStagedPlayers, ensureStagingTable, type StagedPlayer } from "./copy-staged-players";
+import { countAgentBatches, markBatchesDone } from "./mark-batches-done";
+import { lockKnownPlayers, mergeStagedPlayers } from "./merge-staged-players";
+import type { AcceptedResult, MergeOutcome } from "./types";
+
+export type { AcceptedResult, MergeOutcome } from "./types";
+
+/**
+ * Merges accepted results in one transaction: marks their batches done (only those whose lease
+ * is still current), COPYs their players into staging, and merges them into players,
+ * player_totals, player_diffs and anomalies. Nothing of a result whose lease was no longer
+ * current is applied. Throws on a database error, with nothing applied.
+ */
+export async function mergeResults(sql: Sql, results: AcceptedResult[]): Promise<MergeOutcome> {
+  const started = performance.now();
+  for (const statDay of new Set(results.map((r) => r.statDay))) {
+    await ensurePartitions(sql, statDay);
+  }
+
+  const outcome = await sql.begin(async (tx) => {
+    const doneLeases = results.length > 0 ? await markBatchesDone(tx, results) : new Set();
+    const done = results.filter((r) => doneLeases.has(r.leaseId));
+    await countAgentBatches(tx, uniqueByLease(done));
+    const staged = latestPerAccount(done);
+    const counts = { players: 0, totals: 0, diffs: 0, anomalies: 0 };
+    if (staged.length > 0) {
+      await ensureStagingTable(tx);
+      await copyStagedPlayers(tx, staged);
+      await lockKnownPlayers(tx);
+      Object.assign(counts, await mergeStagedPlayers(tx));
+    }
+    return {
+      batchesDone: [...new Set(done.map((r) => r.batchId))],
+      rejectedLeases: results.filter((r) => !doneLeases.has(r.leaseId)).map((r) => r.leaseId),
+      ...counts,
+    };
+  });
+  return { ...outcome, ms: Math.round(performance.now() - started) };
+}
+
+/** The same lease twice in one call is one batch done, counted once. */
+function uniqueByLease(results: AcceptedResult[]): AcceptedResult[] {
+  return [...new Map(results.map((r) => [r.leaseId, r])).values()];
+}
+
+/** An account in two results of one flush keeps the later fetch. */
+function latestPerAccount(results: AcceptedResult[]): StagedPlayer[] {
+  const latest = new Map<number, StagedPlayer>();
+  for (const result of results) {
+    for (const player of result.players) {
+      const seen = latest.get(player.accountId);
+      if (!seen || result.fetchedAtMs > seen.result.fetchedAtMs) {
+        latest.set(player.accountId, { player, result });
+      }
+    }
+  }
+  return [...latest.values()];
+}
