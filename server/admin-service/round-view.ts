@@ -1,0 +1,47 @@
+import type { Sql } from "postgres";
+import type { Round } from "../../shared/gen/tracker/v1/admin";
+
+/** Rounds with their batch counts by state, newest first. */
+export async function loadRounds(sql: Sql, where: { id?: number; limit?: number }): Promise<Round[]> {
+  const limit = where.limit ?? 20;
+  const rows = await sql`
+    SELECT r.id, r.stat_day::text AS stat_day, r.state, r.created_at, r.finished_at,
+           r.batches_total,
+           count(*) FILTER (WHERE b.state = 'done')    AS done,
+           count(*) FILTER (WHERE b.state = 'leased')  AS leased,
+           count(*) FILTER (WHERE b.state = 'pending') AS pending,
+           count(*) FILTER (WHERE b.state = 'failed')  AS failed,
+           coalesce(sum(b.players_found), 0)           AS players
+      FROM rounds r LEFT JOIN batches b ON b.round_id = r.id
+     WHERE ${where.id === undefined ? sql`true` : sql`r.id = ${where.id}`}
+     GROUP BY r.id
+     ORDER BY r.id DESC
+     LIMIT ${limit}`;
+  return rows.map((r) => ({
+    id: Number(r.id),
+    statDay: r.stat_day,
+    state: r.state,
+    createdAt: iso(r.created_at),
+    finishedAt: iso(r.finished_at),
+    batchesTotal: Number(r.batches_total),
+    batchesDone: Number(r.done),
+    batchesLeased: Number(r.leased),
+    batchesPending: Number(r.pending),
+    batchesFailed: Number(r.failed),
+    playersMerged: Number(r.players),
+  }));
+}
+
+/** The round that is running or paused, else the newest one. */
+export async function currentRound(sql: Sql): Promise<Round | undefined> {
+  const [active] = await sql`
+    SELECT id FROM rounds ORDER BY (state IN ('running', 'paused')) DESC, id DESC LIMIT 1`;
+  if (!active) return undefined;
+  const [round] = await loadRounds(sql, { id: Number(active.id), limit: 1 });
+  return round;
+}
+
+function iso(value: unknown): string {
+  if (!value) return "";
+  return value instanceof Date ? value.toISOString() : String(value);
+}

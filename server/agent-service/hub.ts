@@ -1,0 +1,385 @@
+import type { ServerDuplexStream } from "@grpc/grpc-js";
+import type { Sql } from "postgres";
+import type {
+  AgentMessage,
+  BatchFailed,
+  BatchResult,
+  Config,
+  Hello,
+  ServerMessage,
+} from "../../shared/gen/tracker/v1/agent";
+import { TrackerError } from "../../shared/errors";
+import type { Logger } from "../../shared/log";
+import type { ServerConfig } from "../config";
+import { failLease, leaseBatches, releaseLeases, type Lease } from "../scheduler/lease-batches";
+import type { AcceptedResult } from "../ingest/types";
+import { checkResult } from "./check-result";
+import { KeyShares, type KeyShare } from "./key-shares";
+import { AgentSession, peerAddress } from "./session";
+import { RateWindow } from "./rate-window";
+
+/** Where accepted results go: the ingest buffer. */
+export interface ResultSink {
+  /** Resolves once the result is committed ("committed") or refused as stale ("stale"). */
+  add(result: AcceptedResult): Promise<"committed" | "stale">;
+  readonly isBehind: boolean;
+  readonly backlogRows: number;
+}
+
+/** A session must say Hello within this time. */
+const HELLO_TIMEOUT_MS = 10_000;
+/** Messages of one session waiting to be handled before its stream stops being read. */
+const MAX_QUEUED_MESSAGES = 32;
+/** How often the dispatcher looks again for work when it found none. */
+const IDLE_POLL_MS = 500;
+
+/**
+ * The agent service: keeps every Session stream, hands leases to sessions with credit, checks
+ * results against their leases and passes them to ingest, and acknowledges after commit.
+ */
+export class AgentHub {
+  readonly sessions = new Set<AgentSession>();
+  readonly keyShares: KeyShares;
+  readonly batchesDone = new RateWindow(60_000);
+  readonly apiRequests = new RateWindow(60_000);
+  private pumping = false;
+  private pumpAgain = false;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private stopping = false;
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly config: ServerConfig,
+    private readonly sink: ResultSink,
+    private readonly log: Logger,
+  ) {
+    this.keyShares = new KeyShares(sql);
+  }
+
+  async start(): Promise<void> {
+    await this.keyShares.reload();
+  }
+
+  /** The gRPC handler of AgentService.Session. */
+  session(call: ServerDuplexStream<AgentMessage, ServerMessage>): void {
+    const session = new AgentSession(call, peerAddress(call.getPeer()), this.log, (share) =>
+      this.configFor(share),
+    );
+    if (this.stopping) return session.fail(new TrackerError("SHUTTING_DOWN", "server is stopping"));
+
+    session.helloTimer = setTimeout(() => {
+      session.fail(new TrackerError("HELLO_REQUIRED", "no Hello within 10 s"));
+    }, HELLO_TIMEOUT_MS);
+    call.on("data", (message: AgentMessage) => this.enqueue(session, message));
+    call.on("end", () => {
+      session.end();
+      void this.onClose(session);
+    });
+    call.on("error", () => void this.onClose(session));
+    call.on("cancelled", () => void this.onClose(session));
+    call.on("close", () => void this.onClose(session));
+    session.log.debug({ address: session.address }, "session opened");
+  }
+
+  /**
+   * Handles a session's messages one at a time, in order. Reading pauses while too many wait,
+   * so an agent that floods the stream cannot grow the server's memory.
+   */
+  private enqueue(session: AgentSession, message: AgentMessage): void {
+    session.queued += 1;
+    if (session.queued >= MAX_QUEUED_MESSAGES) session.call.pause();
+    session.chain = session.chain
+      .then(() => (session.released ? undefined : this.onMessage(session, message)))
+      .catch((err) => this.onHandlerError(session, err))
+      .finally(() => {
+        session.queued -= 1;
+        if (session.queued === MAX_QUEUED_MESSAGES - 1) session.call.resume();
+      });
+  }
+
+  private async onMessage(session: AgentSession, message: AgentMessage): Promise<void> {
+    const kind = message.kind;
+    if (!session.hello && kind?.$case !== "hello") {
+      throw new TrackerError("HELLO_REQUIRED", "the first message must be Hello");
+    }
+    switch (kind?.$case) {
+      case "hello":
+        return this.onHello(session, kind.value);
+      case "want":
+        session.credit = Math.min(
+          session.credit + kind.value.credit,
+          Math.max(0, this.config.agent.maxCredit - session.leases.size),
+        );
+        return this.wake();
+      case "batchResult":
+        return this.onResult(session, kind.value);
+      case "batchFailed":
+        return this.onFailed(session, kind.value);
+      case "telemetry":
+        return;
+      default:
+        throw new TrackerError("HELLO_REQUIRED", "empty message");
+    }
+  }
+
+  private async onHello(session: AgentSession, hello: Hello): Promise<void> {
+    if (session.hello) throw new TrackerError("HELLO_REQUIRED", "Hello sent twice");
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(hello.agentId)) {
+      throw new TrackerError("HELLO_REQUIRED", "Hello.agent_id must be 1-64 of [A-Za-z0-9._-]");
+    }
+    clearTimeout(session.helloTimer);
+
+    const [row] = await this.sql`
+      INSERT INTO agents (id, name, version, os, arch, address, last_seen)
+      VALUES (${hello.agentId}, ${hello.agentName.slice(0, 64)}, ${hello.version.slice(0, 32)},
+              ${hello.os.slice(0, 32)}, ${hello.arch.slice(0, 32)}, ${session.address}, now())
+      ON CONFLICT (id) DO UPDATE SET name = excluded.name, version = excluded.version,
+        os = excluded.os, arch = excluded.arch, address = excluded.address, last_seen = now()
+      RETURNING banned`;
+    if (row.banned) throw new TrackerError("AGENT_BANNED", `agent ${hello.agentId} is banned`);
+
+    for (const other of this.sessions) {
+      if (other.agentId === hello.agentId) {
+        other.fail(new TrackerError("AGENT_REPLACED", "a newer session of this agent started"));
+      }
+    }
+    session.hello = hello;
+    session.agentId = hello.agentId;
+    session.log = session.log.child({ agentId: hello.agentId });
+    this.sessions.add(session);
+    this.keyShares.attach(session);
+    session.log.info(
+      { name: hello.agentName, version: hello.version, os: hello.os, address: session.address },
+      "agent connected",
+    );
+  }
+
+  private configFor(share: KeyShare): Config {
+    const api = this.config.api;
+    return {
+      apiBaseUrl: api.baseUrl,
+      applicationId: share.key.applicationId,
+      requestsPerSecond: share.requestsPerSecond,
+      maxInFlight: this.config.agent.maxInFlight,
+      fields: api.fields,
+      language: api.language,
+      requestTimeoutMs: api.requestTimeoutMs,
+      maxAttempts: api.maxAttempts,
+      retryInitialMs: api.retryInitialMs,
+      retryMaxMs: api.retryMaxMs,
+      apiKeyId: share.key.id,
+    };
+  }
+
+  private async onResult(session: AgentSession, result: BatchResult): Promise<void> {
+    const lease = session.leases.get(result.leaseId);
+    if (!lease) {
+      await this.offence(session.agentId);
+      return session.send(rejected(result.leaseId, "LEASE_NOT_OWNED", "lease not held by agent"));
+    }
+    session.leases.delete(result.leaseId);
+    this.apiRequests.add(result.requests);
+
+    const problem = checkResult(lease.ids, result.players);
+    if (problem) {
+      session.log.warn({ leaseId: lease.leaseId, problem }, "result refused");
+      await this.offence(session.agentId);
+      await releaseLeases(this.sql, [lease.leaseId], `result refused: ${problem}`, true);
+      session.send(rejected(lease.leaseId, "RESULT_INVALID", problem));
+      return this.wake();
+    }
+
+    session.ingesting.add(lease.leaseId);
+    const accepted: AcceptedResult = {
+      batchId: lease.batchId,
+      leaseId: lease.leaseId,
+      roundId: lease.roundId,
+      statDay: lease.statDay,
+      platform: lease.platform,
+      agentId: session.agentId,
+      fetchedAtMs: result.fetchedAtMs,
+      players: result.players,
+    };
+    // Not awaited: the next messages of this session are handled while the flush commits.
+    void this.sink.add(accepted).then(
+      (outcome) => this.afterCommit(session, lease.leaseId, result.players.length, outcome),
+      (err) => session.log.error({ err, leaseId: lease.leaseId }, "ingest failed"),
+    );
+  }
+
+  private afterCommit(
+    session: AgentSession,
+    leaseId: number,
+    players: number,
+    outcome: "committed" | "stale",
+  ): void {
+    session.ingesting.delete(leaseId);
+    if (outcome === "committed") {
+      this.batchesDone.add(1);
+      session.send({ kind: { $case: "ack", value: { leaseId, players } } });
+    } else {
+      session.send(rejected(leaseId, "LEASE_NOT_OWNED", "lease expired before commit"));
+    }
+    this.wake();
+  }
+
+  private async onFailed(session: AgentSession, failed: BatchFailed): Promise<void> {
+    const lease = session.leases.get(failed.leaseId);
+    if (!lease) return;
+    session.leases.delete(failed.leaseId);
+
+    if (failed.returned) {
+      await releaseLeases(this.sql, [failed.leaseId], "returned by agent", false);
+    } else {
+      const error = [failed.apiError, failed.httpStatus ? `HTTP ${failed.httpStatus}` : "", failed.reason]
+        .filter(Boolean)
+        .join(": ")
+        .slice(0, 500);
+      const state = await failLease(this.sql, failed.leaseId, error, this.config.lease.maxAttempts, failed.fatal);
+      await this.sql`UPDATE agents SET failures = failures + 1 WHERE id = ${session.agentId}`;
+      session.log.warn({ leaseId: failed.leaseId, batchId: lease.batchId, error, state }, "batch failed");
+    }
+    this.wake();
+  }
+
+  private async onClose(session: AgentSession): Promise<void> {
+    if (session.released) return;
+    session.released = true;
+    session.closed = true;
+    clearTimeout(session.helloTimer);
+    const wasRegistered = this.sessions.delete(session);
+    this.keyShares.detach(session);
+
+    const leaseIds = [...session.leases.keys()];
+    session.leases.clear();
+    session.credit = 0;
+    if (leaseIds.length > 0) {
+      try {
+        await releaseLeases(this.sql, leaseIds, "agent disconnected", true);
+      } catch (err) {
+        // The lease deadline returns them later; nothing is lost.
+        session.log.warn({ err, leases: leaseIds.length }, "lease return failed");
+      }
+    }
+    if (wasRegistered) {
+      session.log.info({ leasesReturned: leaseIds.length }, "agent disconnected");
+      await this.sql`UPDATE agents SET last_seen = now() WHERE id = ${session.agentId}`.catch(() => undefined);
+    }
+    this.wake();
+  }
+
+  private onHandlerError(session: AgentSession, err: unknown): void {
+    if (err instanceof TrackerError) {
+      session.log.warn({ code: err.code, reason: err.message }, "session refused");
+      return session.fail(err);
+    }
+    session.log.error({ err }, "session handler failed");
+    session.fail(new TrackerError("INTERNAL", "internal error"));
+  }
+
+  private async offence(agentId: string): Promise<void> {
+    await this.sql`UPDATE agents SET offences = offences + 1 WHERE id = ${agentId}`;
+  }
+
+  /** Ends an agent's session at once (ban); its leases return to the pool. */
+  disconnect(agentId: string, error: TrackerError): number {
+    let n = 0;
+    for (const s of this.sessions) {
+      if (s.agentId === agentId) {
+        s.fail(error);
+        void this.onClose(s);
+        n += 1;
+      }
+    }
+    return n;
+  }
+
+  /** Tells agents to stop work on leases the server took back. */
+  revoke(leases: { leaseId: number; agentId: string }[], reason: string): void {
+    for (const { leaseId, agentId } of leases) {
+      for (const s of this.sessions) {
+        if (s.agentId !== agentId || !s.leases.delete(leaseId)) continue;
+        s.send({ kind: { $case: "revoke", value: { leaseId, reason } } });
+      }
+    }
+  }
+
+  /** Asks the dispatcher to look for work now. */
+  wake(): void {
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    void this.pump().finally(() => {
+      this.pumping = false;
+      if (this.pumpAgain) {
+        this.pumpAgain = false;
+        this.wake();
+      }
+    });
+  }
+
+  private async pump(): Promise<void> {
+    if (this.stopping || this.sink.isBehind) return this.pollLater();
+
+    for (const session of [...this.sessions]) {
+      if (session.closed || session.credit <= 0 || !session.config) continue;
+      let leases;
+      try {
+        leases = await leaseBatches(this.sql, session.agentId, session.credit, this.config.lease.ttlMs);
+      } catch (err) {
+        this.log.warn({ err }, "leasing failed");
+        return this.pollLater();
+      }
+      if (session.closed) {
+        await releaseLeases(this.sql, leases.map((l) => l.leaseId), "agent disconnected", false);
+        continue;
+      }
+      for (const lease of leases) this.assign(session, lease);
+      if (leases.length === 0) return this.pollLater();
+    }
+  }
+
+  private assign(session: AgentSession, lease: Lease): void {
+    session.credit -= 1;
+    session.leases.set(lease.leaseId, { ...lease, ids: new Set(lease.accountIds) });
+    session.send({
+      kind: {
+        $case: "assign",
+        value: {
+          leaseId: lease.leaseId,
+          roundId: lease.roundId,
+          realm: lease.platform,
+          accountIds: lease.accountIds,
+          leaseDeadlineMs: lease.deadlineMs,
+        },
+      },
+    });
+    session.log.debug({ leaseId: lease.leaseId, batchId: lease.batchId }, "lease granted");
+  }
+
+  private pollLater(): void {
+    if (this.idleTimer || this.stopping) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      this.wake();
+    }, IDLE_POLL_MS);
+  }
+
+  /** Stops handing out work, returns every lease that has no result yet, ends all streams. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    const open = [...this.sessions];
+    for (const s of open) {
+      s.send({ kind: { $case: "drain", value: { reason: "server stopping" } } });
+      s.end();
+    }
+    await Promise.all(open.map((s) => this.onClose(s)));
+  }
+}
+
+function rejected(leaseId: number, code: string, reason: string): ServerMessage {
+  return { kind: { $case: "resultRejected", value: { leaseId, code, reason } } };
+}

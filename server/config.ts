@@ -1,0 +1,185 @@
+import { resolveConfig, type ConfigSchema, ConfigError } from "../shared/config";
+
+/** The tracker's default field list for account/info: exactly what `players` stores. */
+export const DEFAULT_FIELDS = [
+  "created_at",
+  "account_id",
+  "last_battle_time",
+  "nickname",
+  "updated_at",
+  "statistics.all.spotted",
+  "statistics.all.battles",
+  "statistics.all.wins",
+  "statistics.all.damage_dealt",
+  "statistics.all.frags",
+  "statistics.all.dropped_capture_points",
+];
+
+/** Every server setting, its default and what it means. The README's table mirrors this. */
+export const SERVER_SCHEMA: ConfigSchema = {
+  databaseUrl: {
+    type: "string",
+    default: "",
+    description: "PostgreSQL URL; empty starts an embedded PostgreSQL in dataDir/pg",
+    secret: true,
+  },
+  dataDir: { type: "string", default: "data", description: "Directory for the embedded database and server secrets" },
+  "agent.listen": {
+    type: "string",
+    default: "127.0.0.1:7400",
+    description: "host:port of the agent service (loopback until agents authenticate)",
+  },
+  "admin.listen": {
+    type: "string",
+    default: "127.0.0.1:7401",
+    description: "host:port of the admin service, reflection and health",
+  },
+  "metrics.listen": {
+    type: "string",
+    default: "127.0.0.1:9464",
+    description: "host:port of the Prometheus endpoint; empty turns it off",
+  },
+  "api.baseUrl": {
+    type: "string",
+    default: "https://api-console.worldoftanks.com/wotx",
+    description: "Wargaming console API base URL, pushed to agents",
+  },
+  "api.fields": { type: "list", default: DEFAULT_FIELDS, description: "fields requested from account/info" },
+  "api.language": { type: "string", default: "en", description: "language parameter sent to the API" },
+  "api.requestTimeoutMs": {
+    type: "int", default: 15_000, min: 1000, max: 120_000, unit: "ms",
+    description: "agents' total timeout per API request",
+  },
+  "api.maxAttempts": {
+    type: "int", default: 5, min: 1, max: 50,
+    description: "API tries per batch inside an agent before it reports BatchFailed",
+  },
+  "api.retryInitialMs": { type: "int", default: 1000, min: 10, max: 60_000, unit: "ms", description: "agents' first retry delay" },
+  "api.retryMaxMs": { type: "int", default: 30_000, min: 100, max: 600_000, unit: "ms", description: "agents' longest retry delay" },
+  "batch.size": { type: "int", default: 100, min: 1, max: 100, description: "account ids per batch (the API takes at most 100)" },
+  "lease.ttlMs": {
+    type: "int", default: 120_000, min: 1000, max: 3_600_000, unit: "ms",
+    description: "how long an agent holds a batch before it is given to another",
+  },
+  "lease.maxAttempts": {
+    type: "int", default: 5, min: 1, max: 100,
+    description: "leases of one batch before it is marked failed",
+  },
+  "lease.checkMs": { type: "int", default: 1000, min: 100, max: 60_000, unit: "ms", description: "period of the lease expiry and round completion check" },
+  "agent.maxInFlight": { type: "int", default: 4, min: 1, max: 64, description: "concurrent API requests per agent" },
+  "agent.maxCredit": { type: "int", default: 8, min: 1, max: 256, description: "most assignments one agent may hold at once" },
+  "ingest.flushRows": { type: "int", default: 5000, min: 1, max: 1_000_000, description: "player rows that trigger a flush" },
+  "ingest.flushMs": { type: "int", default: 200, min: 1, max: 60_000, unit: "ms", description: "longest wait before buffered rows are flushed" },
+  "ingest.highWaterRows": {
+    type: "int", default: 20_000, min: 1, max: 10_000_000,
+    description: "buffered rows above which no new assignments are granted",
+  },
+  "realms.xbox": { type: "string", default: "5000-15500000", description: "Xbox id range first-last, used when the realms table is empty" },
+  "realms.ps": { type: "string", default: "1073740000-1085000000", description: "PlayStation id range first-last, used when the realms table is empty" },
+};
+
+export interface ServerConfig {
+  databaseUrl: string;
+  dataDir: string;
+  agentListen: string;
+  adminListen: string;
+  metricsListen: string;
+  api: {
+    baseUrl: string;
+    fields: string[];
+    language: string;
+    requestTimeoutMs: number;
+    maxAttempts: number;
+    retryInitialMs: number;
+    retryMaxMs: number;
+  };
+  batchSize: number;
+  lease: { ttlMs: number; maxAttempts: number; checkMs: number };
+  agent: { maxInFlight: number; maxCredit: number };
+  ingest: { flushRows: number; flushMs: number; highWaterRows: number };
+  realms: { xbox: IdRange; ps: IdRange };
+}
+
+export interface IdRange {
+  firstId: number;
+  lastId: number;
+}
+
+/** Loads and validates the server config; throws ConfigError naming the bad key. */
+export function loadServerConfig(sources: {
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  overrides?: Record<string, unknown>;
+}): ServerConfig {
+  const v = resolveConfig(SERVER_SCHEMA, {
+    ...sources,
+    env: { DATABASE_URL: undefined, ...sources.env, TRACKER_DATABASE_URL: sources.env?.TRACKER_DATABASE_URL ?? sources.env?.DATABASE_URL },
+  });
+  const str = (k: string) => v[k] as string;
+  const num = (k: string) => v[k] as number;
+
+  checkListen("agent.listen", str("agent.listen"));
+  checkListen("admin.listen", str("admin.listen"));
+  if (str("metrics.listen")) checkListen("metrics.listen", str("metrics.listen"));
+  checkUrl("api.baseUrl", str("api.baseUrl"));
+  if (num("api.retryInitialMs") > num("api.retryMaxMs")) {
+    throw new ConfigError("api.retryInitialMs", "must not exceed api.retryMaxMs");
+  }
+
+  return {
+    databaseUrl: str("databaseUrl"),
+    dataDir: str("dataDir"),
+    agentListen: str("agent.listen"),
+    adminListen: str("admin.listen"),
+    metricsListen: str("metrics.listen"),
+    api: {
+      baseUrl: str("api.baseUrl").replace(/\/+$/, ""),
+      fields: v["api.fields"] as string[],
+      language: str("api.language"),
+      requestTimeoutMs: num("api.requestTimeoutMs"),
+      maxAttempts: num("api.maxAttempts"),
+      retryInitialMs: num("api.retryInitialMs"),
+      retryMaxMs: num("api.retryMaxMs"),
+    },
+    batchSize: num("batch.size"),
+    lease: { ttlMs: num("lease.ttlMs"), maxAttempts: num("lease.maxAttempts"), checkMs: num("lease.checkMs") },
+    agent: { maxInFlight: num("agent.maxInFlight"), maxCredit: num("agent.maxCredit") },
+    ingest: {
+      flushRows: num("ingest.flushRows"),
+      flushMs: num("ingest.flushMs"),
+      highWaterRows: num("ingest.highWaterRows"),
+    },
+    realms: { xbox: parseRange("realms.xbox", str("realms.xbox")), ps: parseRange("realms.ps", str("realms.ps")) },
+  };
+}
+
+/** "5000-15500000" → { firstId, lastId }. */
+export function parseRange(key: string, text: string): IdRange {
+  const m = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(text);
+  if (!m) throw new ConfigError(key, `expected first-last, e.g. 5000-15500000, got "${text}"`);
+  const firstId = Number(m[1]);
+  const lastId = Number(m[2]);
+  if (firstId < 1 || lastId < firstId || !Number.isSafeInteger(lastId)) {
+    throw new ConfigError(key, `"${text}" is not a range of positive ids with first <= last`);
+  }
+  return { firstId, lastId };
+}
+
+function checkListen(key: string, value: string): void {
+  const m = /^(\[[0-9a-fA-F:]+\]|[^:\s]+):(\d{1,5})$/.exec(value);
+  if (!m || Number(m[2]) > 65535) {
+    throw new ConfigError(key, `expected host:port, e.g. 127.0.0.1:7400, got "${value}"`);
+  }
+}
+
+function checkUrl(key: string, value: string): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(key, `"${value}" is not a URL`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new ConfigError(key, `"${value}" must be http or https`);
+  }
+}

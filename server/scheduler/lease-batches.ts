@@ -1,0 +1,108 @@
+import type { Sql } from "postgres";
+
+/** A batch handed to one agent until its deadline. */
+export interface Lease {
+  leaseId: number;
+  batchId: number;
+  roundId: number;
+  statDay: string;
+  platform: "xbox" | "ps";
+  accountIds: number[];
+  deadlineMs: number;
+}
+
+/**
+ * Leases up to n pending batches of running rounds to an agent. SKIP LOCKED lets several
+ * coordinators claim from one table without waiting on each other; batches are taken in id
+ * order so a round sweeps each realm from its bottom up.
+ */
+export async function leaseBatches(
+  sql: Sql,
+  agentId: string,
+  n: number,
+  ttlMs: number,
+): Promise<Lease[]> {
+  if (n <= 0) return [];
+  const rows = await sql`
+    UPDATE batches b
+       SET state = 'leased',
+           lease_id = nextval('lease_ids'),
+           agent_id = ${agentId},
+           lease_expires = now() + ${ttlMs} * interval '1 millisecond',
+           attempts = b.attempts + 1
+      FROM rounds r, realms m
+     WHERE b.id IN (SELECT id FROM batches
+                     WHERE state = 'pending'
+                       AND round_id IN (SELECT id FROM rounds WHERE state = 'running')
+                     ORDER BY round_id, id
+                     LIMIT ${n}
+                       FOR UPDATE SKIP LOCKED)
+       AND r.id = b.round_id
+       AND m.id = b.realm_id
+    RETURNING b.id, b.lease_id, b.round_id, r.stat_day, m.platform, b.first_id, b.last_id,
+              b.account_ids, extract(epoch FROM b.lease_expires) * 1000 AS deadline_ms`;
+
+  return rows.map((row) => ({
+    leaseId: Number(row.lease_id),
+    batchId: Number(row.id),
+    roundId: Number(row.round_id),
+    statDay: formatDay(row.stat_day),
+    platform: row.platform,
+    accountIds: row.account_ids
+      ? (row.account_ids as (string | number)[]).map(Number)
+      : range(Number(row.first_id), Number(row.last_id)),
+    deadlineMs: Math.floor(Number(row.deadline_ms)),
+  }));
+}
+
+function range(first: number, last: number): number[] {
+  const ids = new Array<number>(last - first + 1);
+  for (let i = 0; i < ids.length; i++) ids[i] = first + i;
+  return ids;
+}
+
+function formatDay(value: unknown): string {
+  if (value instanceof Date) return value.toISOString().slice(0, 10);
+  return String(value).slice(0, 10);
+}
+
+/**
+ * Gives leases back at once (stream dropped, agent banned, or the agent returned them).
+ * counted=false undoes the attempt, for leases returned untried.
+ */
+export async function releaseLeases(
+  sql: Sql,
+  leaseIds: number[],
+  reason: string,
+  counted: boolean,
+): Promise<number> {
+  if (leaseIds.length === 0) return 0;
+  const rows = await sql`
+    UPDATE batches
+       SET state = 'pending', lease_id = NULL, agent_id = NULL, lease_expires = NULL,
+           last_error = ${reason},
+           attempts = CASE WHEN ${counted} THEN attempts ELSE greatest(attempts - 1, 0) END
+     WHERE lease_id = ANY(${leaseIds}::bigint[]) AND state = 'leased'
+    RETURNING id`;
+  return rows.length;
+}
+
+/** Records a failed attempt: back to pending, or failed once maxAttempts leases were used. */
+export async function failLease(
+  sql: Sql,
+  leaseId: number,
+  error: string,
+  maxAttempts: number,
+  fatal: boolean,
+): Promise<"pending" | "failed" | "stale"> {
+  // A fatal answer (bad key, wrong URL) says nothing about the batch, so it costs no attempt.
+  const [row] = await sql`
+    UPDATE batches
+       SET state = CASE WHEN NOT ${fatal} AND attempts >= ${maxAttempts} THEN 'failed'
+                        ELSE 'pending' END,
+           attempts = CASE WHEN ${fatal} THEN greatest(attempts - 1, 0) ELSE attempts END,
+           lease_id = NULL, agent_id = NULL, lease_expires = NULL, last_error = ${error}
+     WHERE lease_id = ${leaseId} AND state = 'leased'
+    RETURNING state`;
+  return row ? row.state : "stale";
+}

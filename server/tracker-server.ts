@@ -1,0 +1,98 @@
+import fs from "node:fs";
+import path from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import { AgentServiceService, type AgentServiceServer } from "../shared/gen/tracker/v1/agent";
+import type { Logger } from "../shared/log";
+import { componentLogger } from "../shared/log";
+import type { ServerConfig } from "./config";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded";
+import { migrate } from "./db/migrate";
+import { openDatabase, type Sql } from "./db/pool";
+import { seedRealms } from "./db/seed-realms";
+import { AgentHub } from "./agent-service/hub";
+import { LeaseClock } from "./scheduler/lease-clock";
+import { createIngest, type Ingest } from "./ingest/create-ingest";
+import { startAdminServer, type AdminServer } from "./admin-service/admin-server";
+
+/** Largest message an agent may send: 100 players are about 10 KB. */
+export const AGENT_MAX_MESSAGE_BYTES = 256 * 1024;
+
+export interface TrackerServer {
+  agentPort: number;
+  adminPort: number;
+  metricsPort: number;
+  sql: Sql;
+  hub: AgentHub;
+  ingest: Ingest;
+  stop(): Promise<void>;
+}
+
+/** Starts everything a coordinator runs: database, migrations, agent and admin services. */
+export async function startTrackerServer(config: ServerConfig, log: Logger): Promise<TrackerServer> {
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  let embedded: EmbeddedDatabase | null = null;
+  let url = config.databaseUrl;
+  if (!url) {
+    embedded = await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, "pg"), log: componentLogger(log, "postgres") });
+    url = embedded.url;
+  }
+  const sql = openDatabase(url, { log: componentLogger(log, "db"), max: 10 });
+  const applied = await migrate(sql, { log });
+  if (applied.length > 0) log.info({ versions: applied }, "migrations applied");
+  await seedRealms(sql, config.realms);
+
+  const ingest = createIngest(sql, config.ingest, componentLogger(log, "ingest"));
+  const hub = new AgentHub(sql, config, ingest, componentLogger(log, "agent-service"));
+  await hub.start();
+
+  const agentServer = new grpc.Server({
+    "grpc.max_receive_message_length": AGENT_MAX_MESSAGE_BYTES,
+    "grpc.max_send_message_length": AGENT_MAX_MESSAGE_BYTES,
+    "grpc.keepalive_time_ms": 30_000,
+    "grpc.keepalive_timeout_ms": 10_000,
+    "grpc.keepalive_permit_without_calls": 1,
+    "grpc.http2.min_ping_interval_without_data_ms": 10_000,
+  });
+  const service: AgentServiceServer = { session: (call) => hub.session(call) };
+  agentServer.addService(AgentServiceService, service);
+  const agentPort = await bind(agentServer, config.agentListen);
+  log.info({ address: config.agentListen, port: agentPort }, "agent service listening");
+
+  const clock = new LeaseClock(sql, config.lease.checkMs, config.lease.maxAttempts, {
+    onExpired: (leases) => hub.revoke(leases, "lease expired"),
+    onRoundFinished: () => hub.wake(),
+  }, componentLogger(log, "scheduler"));
+  clock.start();
+
+  const admin: AdminServer = await startAdminServer({ config, sql, hub, ingest, log: componentLogger(log, "admin") });
+
+  let stopped = false;
+  return {
+    agentPort,
+    adminPort: admin.port,
+    metricsPort: admin.metricsPort,
+    sql,
+    hub,
+    ingest,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      log.info("server stopping");
+      await admin.stop();
+      await hub.stop();
+      await new Promise<void>((resolve) => agentServer.tryShutdown(() => resolve()));
+      await clock.stop();
+      await ingest.close();
+      await sql.end({ timeout: 5 });
+      if (embedded) await embedded.stop();
+      log.info("server stopped");
+    },
+  };
+}
+
+/** Binds host:port; port 0 picks a free one. Resolves with the port bound. */
+export function bind(server: grpc.Server, address: string, credentials = grpc.ServerCredentials.createInsecure()): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.bindAsync(address, credentials, (err, port) => (err ? reject(err) : resolve(port)));
+  });
+}
