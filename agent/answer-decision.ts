@@ -50,7 +50,8 @@ export function decideAnswer(result: AccountInfoResult, sentIds: readonly number
 
 function decideApiError(result: AccountInfoApiError, sentIds: readonly number[]): AnswerStep {
   const { message, field } = result.error;
-  const fault = { reason: `API error ${message}`, apiError: message, httpStatus: result.httpStatus };
+  const { httpStatus } = result;
+  const fault = { reason: `API error ${message}`, apiError: message, httpStatus };
 
   switch (result.retry) {
     case "retry": {
