@@ -24,6 +24,20 @@ export async function markBatchesDone(
   return new Set(rows.map((row) => row.lease_id as number));
 }
 
+/**
+ * Of leases that did not transition, those whose batch is already done under the same lease:
+ * a duplicate, or a retry after a commit whose answer was lost with the connection.
+ */
+export async function leasesAlreadyDone(
+  tx: TransactionSql,
+  leaseIds: number[],
+): Promise<Set<number>> {
+  if (leaseIds.length === 0) return new Set();
+  const rows = await tx`
+    SELECT lease_id FROM batches WHERE lease_id = ANY(${leaseIds}::bigint[]) AND state = 'done'`;
+  return new Set(rows.map((row) => row.lease_id as number));
+}
+
 /** Adds each agent's newly done batches to agents.batches_done. */
 export async function countAgentBatches(
   tx: TransactionSql,

@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import { ensurePartitions } from "../db/partitions";
 import type { Sql } from "../db/pool";
 import { copyStagedPlayers, ensureStagingTable, type StagedPlayer } from "./copy-staged-players";
-import { countAgentBatches, markBatchesDone } from "./mark-batches-done";
+import { countAgentBatches, leasesAlreadyDone, markBatchesDone } from "./mark-batches-done";
 import { lockKnownPlayers, mergeStagedPlayers } from "./merge-staged-players";
 import type { AcceptedResult, MergeOutcome } from "./types";
 
@@ -12,7 +12,7 @@ export type { AcceptedResult, MergeOutcome } from "./types";
  * Merges accepted results in one transaction: marks their batches done (only those whose lease
  * is still current), COPYs their players into staging, and merges them into players,
  * player_totals, player_diffs and anomalies. Nothing of a result whose lease was no longer
- * current is applied. Throws on a database error, with nothing applied.
+ * current is applied, nor of a duplicate of a result already merged. Throws on a database error, with nothing applied.
  */
 export async function mergeResults(sql: Sql, results: AcceptedResult[]): Promise<MergeOutcome> {
   const started = performance.now();
@@ -23,6 +23,8 @@ export async function mergeResults(sql: Sql, results: AcceptedResult[]): Promise
   const outcome = await sql.begin(async (tx) => {
     const doneLeases = results.length > 0 ? await markBatchesDone(tx, results) : new Set();
     const done = results.filter((r) => doneLeases.has(r.leaseId));
+    const notDone = results.filter((r) => !doneLeases.has(r.leaseId)).map((r) => r.leaseId);
+    const duplicates = await leasesAlreadyDone(tx, notDone);
     await countAgentBatches(tx, uniqueByLease(done));
     const staged = latestPerAccount(done);
     const counts = { players: 0, totals: 0, diffs: 0, anomalies: 0 };
@@ -34,7 +36,8 @@ export async function mergeResults(sql: Sql, results: AcceptedResult[]): Promise
     }
     return {
       batchesDone: [...new Set(done.map((r) => r.batchId))],
-      rejectedLeases: results.filter((r) => !doneLeases.has(r.leaseId)).map((r) => r.leaseId),
+      duplicateLeases: [...duplicates],
+      rejectedLeases: notDone.filter((leaseId) => !duplicates.has(leaseId)),
       ...counts,
     };
   });

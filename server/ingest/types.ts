@@ -20,6 +20,12 @@ export interface AcceptedResult {
 export interface MergeOutcome {
   /** Batches marked done by this commit. */
   batchesDone: number[];
+  /**
+   * Leases whose batch this call found already done under the same lease: a duplicate, or the
+   * retry of a flush whose commit succeeded but whose answer was lost. Nothing was applied, and
+   * the result counts as committed.
+   */
+  duplicateLeases: number[];
   /** Leases of results that were no longer current: nothing of them was applied. */
   rejectedLeases: number[];
   /** players rows inserted or changed. */
