@@ -9,6 +9,10 @@ function fixture(name: string): string {
   return fs.readFileSync(path.join(FIXTURES, name), "utf8");
 }
 
+function parseBody(requestedIds: number[], body: string) {
+  return parseAccountInfo({ requestedIds, httpStatus: 200, contentType: "", body });
+}
+
 function parse(name: string, requestedIds: number[], httpStatus = 200, contentType?: string) {
   const body = fixture(name);
   return parseAccountInfo({ requestedIds, httpStatus, contentType, body });
@@ -191,7 +195,7 @@ t.test("null counters become 0 only when statistics exists", async (t) => {
       "8": { account_id: 8, nickname: "p8-x", statistics: { all: { battles: null, wins: 2 } } },
     },
   });
-  const result = ok(parseAccountInfo({ requestedIds: [7, 8], httpStatus: 200, contentType: "", body }));
+  const result = ok(parseBody([7, 8], body));
   const seven = result.players.find((p) => p.accountId === 7);
   const eight = result.players.find((p) => p.accountId === 8);
   t.equal(seven?.hasStatistics, true);
@@ -207,7 +211,7 @@ t.test("an entry whose account_id differs from its key is suspect", async (t) =>
     meta: { count: 2 },
     data: { "7": { account_id: 8, nickname: "x" }, "9": 42 },
   });
-  const result = ok(parseAccountInfo({ requestedIds: [7, 9], httpStatus: 200, contentType: "", body }));
+  const result = ok(parseBody([7, 9], body));
   t.same(result.players, []);
   t.same(result.suspect.map((entry) => entry.accountId).sort(), [7, 9]);
 });
@@ -218,7 +222,7 @@ t.test("a player without a nickname is present without statistics", async (t) =>
     meta: { count: 1 },
     data: { "7": { account_id: 7, statistics: { all: { battles: 5 } } } },
   });
-  const result = ok(parseAccountInfo({ requestedIds: [7], httpStatus: 200, contentType: "", body }));
+  const result = ok(parseBody([7], body));
   t.equal(result.players[0]?.hasStatistics, false);
   t.equal(result.players[0]?.nickname, "");
 });
