@@ -41,6 +41,7 @@ export interface AgentOptions {
   client?: AgentServiceClient;
 }
 
+// LIMITATION: the agent sends no Telemetry messages; its counters are only readable in-process.
 /** Events: "configured" (AgentSettings) after each usable Config, "session-end" (SessionEnd). */
 export class Agent extends EventEmitter {
   private readonly options: AgentOptions;

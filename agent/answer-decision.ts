@@ -75,6 +75,8 @@ function decideApiError(result: AccountInfoApiError, sentIds: readonly number[])
   }
 }
 
+// LIMITATION: an INVALID_ACCOUNT_ID that echoes the whole id list fails the batch, because the
+// agent does not bisect the list to find the id the API refuses.
 /**
  * The sent ids an INVALID_ACCOUNT_ID error singles out. Only a strict subset counts: when
  * the API echoes the whole list, it names no culprit and nothing can be dropped safely.
