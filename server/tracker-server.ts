@@ -30,6 +30,9 @@ export interface TrackerServer {
 /** Starts everything a coordinator runs: database, migrations, agent and admin services. */
 export async function startTrackerServer(config: ServerConfig, log: Logger): Promise<TrackerServer> {
   fs.mkdirSync(config.dataDir, { recursive: true });
+  // As root, initdb runs as the "postgres" user, which must be able to pass through this
+  // directory; 0711 lets it without letting it list the secrets kept here.
+  if (process.getuid?.() === 0) fs.chmodSync(config.dataDir, 0o711);
   let embedded: EmbeddedDatabase | null = null;
   let url = config.databaseUrl;
   if (!url) {

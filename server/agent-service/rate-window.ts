@@ -2,6 +2,8 @@
 export class RateWindow {
   private readonly buckets: number[];
   private readonly stamps: number[];
+  /** Time of the first event ever added, so a young window is not diluted by empty seconds. */
+  private firstMs = 0;
 
   constructor(private readonly windowMs: number) {
     const n = Math.ceil(windowMs / 1000);
@@ -10,6 +12,7 @@ export class RateWindow {
   }
 
   add(amount: number, nowMs = Date.now()): void {
+    if (this.firstMs === 0) this.firstMs = nowMs;
     const second = Math.floor(nowMs / 1000);
     const i = second % this.buckets.length;
     if (this.stamps[i] !== second) {
@@ -19,8 +22,8 @@ export class RateWindow {
     this.buckets[i] += amount;
   }
 
-  /** Events per second over the window (or over the time since firstMs, if shorter). */
-  perSecond(nowMs = Date.now(), sinceMs = 0): number {
+  /** Events per second over the window, or over the time since the first event if shorter. */
+  perSecond(nowMs = Date.now(), sinceMs = this.firstMs): number {
     const second = Math.floor(nowMs / 1000);
     const oldest = second - this.buckets.length + 1;
     let sum = 0;

@@ -16,8 +16,9 @@ t.test("two rounds with API faults switched on leave the database equal to the s
         metaCountWrong: 0.02,
         unrequestedId: 0.02,
         stall: 0.01,
+        stallMs: 4000,
       },
-      stallMs: 4000,
+      keys: [{ applicationId: "demo-key", kind: "server", requestsPerSecond: 200 }],
     },
   });
   cluster.startAgent("e2e-a");

@@ -1,6 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
 import {
   AdminServiceClient,
+  type Status,
   type AdminServiceServer,
   AddApiKeyRequest,
   AgentRequest,
@@ -84,6 +85,11 @@ export class AdminClient {
     return new Promise((resolve, reject) => {
       fn.call(this.raw, REQUEST_TYPES[method].fromPartial(request), this.metadata, (err, response) => (err ? reject(err) : resolve(response)));
     });
+  }
+
+  /** The WatchStatus stream, authorised like every call. */
+  watchStatus(request: { intervalSeconds: number }): grpc.ClientReadableStream<Status> {
+    return this.raw.watchStatus(request, this.metadata);
   }
 
   close(): void {
