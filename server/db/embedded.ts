@@ -13,6 +13,8 @@ export const EMBEDDED_DATABASE = "tracker";
 const EMBEDDED_USER = "postgres";
 /** How long postgres may take to say it accepts connections. */
 const START_TIMEOUT_MS = 60_000;
+/** How long to wait for a half-started server to stop after a failed start. */
+const STOP_AFTER_FAILURE_MS = 5_000;
 /** Server log lines kept to explain a failed start. */
 const KEPT_LOG_LINES = 20;
 
@@ -96,7 +98,10 @@ export async function startEmbeddedPostgres(
     if (fresh) await pg.initialise();
     await withTimeout(pg.start(), START_TIMEOUT_MS);
   } catch (err) {
-    await pg.stop().catch(() => undefined);
+    // stop() waits for an "exit" event, which never comes when the process has already died.
+    if (serverProcessAlive(pg)) {
+      await withTimeout(pg.stop(), STOP_AFTER_FAILURE_MS).catch(() => undefined);
+    }
     const reason = err instanceof Error ? err.message : "the server process exited";
     throw new Error(
       `embedded PostgreSQL could not start in ${clusterDir} on port ${port}: ${reason}\n` +
@@ -158,6 +163,13 @@ export function freeLoopbackPort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** The package keeps its child process private; it is read here only to avoid a hung stop(). */
+function serverProcessAlive(pg: EmbeddedPostgres): boolean {
+  const child = (pg as unknown as { process?: { exitCode: number | null; signalCode: unknown } })
+    .process;
+  return Boolean(child && child.exitCode === null && child.signalCode === null);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

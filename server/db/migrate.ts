@@ -78,7 +78,8 @@ export async function migrate(sql: Sql, options: MigrateOptions): Promise<number
         name        text NOT NULL,
         applied_at  timestamptz NOT NULL DEFAULT now()
       )`;
-    const [{ version }] = await tx`SELECT coalesce(max(version), 0) AS version FROM schema_migrations`;
+    const [{ version }] = await tx`
+      SELECT coalesce(max(version), 0) AS version FROM schema_migrations`;
     if (version > codeVersion) throw new SchemaTooNewError(version, codeVersion);
 
     const pending = migrations.filter((m) => m.version > version);

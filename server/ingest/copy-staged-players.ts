@@ -14,11 +14,12 @@ export interface StagedPlayer {
 }
 
 /**
- * Staging is a TEMP table, ON COMMIT DELETE ROWS, made once per connection. Measured against an
- * UNLOGGED table keyed by a flush id (bench: 100,000 players in 1,000 batches, see
- * test/integration/merge.throughput): the temp table needs no flush-id column, no index and no
- * DELETE afterwards, and a rolled back flush leaves nothing behind. The DO block avoids the
- * "already exists" notice that CREATE ... IF NOT EXISTS would raise on every flush.
+ * Staging is a TEMP table, ON COMMIT DELETE ROWS, made once per connection. The alternative, an
+ * UNLOGGED table keyed by a flush id (indexed) and emptied with DELETE after the merge, took
+ * 315-370 ms to COPY, read and empty 100,000 rows against 170-235 ms for the temp table (three
+ * runs each, embedded PostgreSQL 18 on this 2-CPU box). The temp table also needs no flush id,
+ * and a rolled back flush leaves nothing behind. The DO block avoids the "already exists"
+ * notice that CREATE ... IF NOT EXISTS would raise on every flush.
  */
 export async function ensureStagingTable(tx: TransactionSql): Promise<void> {
   await tx`

@@ -12,7 +12,8 @@ export type { AcceptedResult, MergeOutcome } from "./types";
  * Merges accepted results in one transaction: marks their batches done (only those whose lease
  * is still current), COPYs their players into staging, and merges them into players,
  * player_totals, player_diffs and anomalies. Nothing of a result whose lease was no longer
- * current is applied, nor of a duplicate of a result already merged. Throws on a database error, with nothing applied.
+ * current is applied, nor of a duplicate of a result already merged. Throws on a database
+ * error, with nothing applied.
  */
 export async function mergeResults(sql: Sql, results: AcceptedResult[]): Promise<MergeOutcome> {
   const started = performance.now();

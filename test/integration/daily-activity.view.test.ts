@@ -16,7 +16,9 @@ t.test("daily_activity gives players_active, battles and new_accounts per platfo
   const day2 = await startRound(sql, "2025-03-02");
   const newcomer = player(5004, { createdAt: unix("2025-03-02T08:00:00Z"), battles: 6 });
   await mergeResults(sql, [
-    result(await leaseBatch(sql, day2, "xbox"), [played(xbox[0], 3), played(xbox[1], 2), xbox[2], newcomer]),
+    result(await leaseBatch(sql, day2, "xbox"), [
+      played(xbox[0], 3), played(xbox[1], 2), xbox[2], newcomer,
+    ]),
     result(await leaseBatch(sql, day2, "ps"), [played(ps[0], 10), ps[1]]),
   ]);
 

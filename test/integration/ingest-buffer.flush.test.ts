@@ -30,7 +30,8 @@ function spiedMerge(calls: number[]) {
 t.test("the buffer flushes as soon as flushRows players are buffered", async (t) => {
   const { sql } = await testDatabase(t);
   const calls: number[] = [];
-  const buffer = new IngestBuffer(sql, { log, flushRows: 250, flushMs: 60_000, merge: spiedMerge(calls) });
+  const merge = spiedMerge(calls);
+  const buffer = new IngestBuffer(sql, { log, flushRows: 250, flushMs: 60_000, merge });
   const [a, b, c] = await results(sql, 3, 100);
 
   const first = [buffer.add(a), buffer.add(b)];
@@ -77,7 +78,8 @@ t.test("add resolves only after the commit, and a stale lease resolves as stale"
 
 t.test("isBehind is true while the backlog reaches highWaterRows", async (t) => {
   const { sql } = await testDatabase(t);
-  const buffer = new IngestBuffer(sql, { log, flushRows: 1_000, flushMs: 60_000, highWaterRows: 150 });
+  const options = { log, flushRows: 1_000, flushMs: 60_000, highWaterRows: 150 };
+  const buffer = new IngestBuffer(sql, options);
   const [a, b] = await results(sql, 2, 100);
   const pending = [buffer.add(a)];
   t.equal(buffer.isBehind, false);

@@ -108,3 +108,13 @@ export async function counts(sql: Sql): Promise<Record<string, number>> {
            (SELECT count(*) FROM anomalies) AS anomalies`;
   return { ...row };
 }
+
+/** Starts a round for statDay and merges the players as one batch of it. */
+export async function mergeRound(
+  sql: Sql,
+  statDay: string,
+  players: Player[],
+  merge: (sql: Sql, results: AcceptedResult[]) => Promise<unknown>,
+): Promise<void> {
+  await merge(sql, [result(await leaseBatch(sql, await startRound(sql, statDay)), players)]);
+}

@@ -3,6 +3,7 @@ import { mergeResults } from "../../server/ingest/merge";
 import {
   counts,
   leaseBatch,
+  mergeRound,
   played,
   player,
   result,
@@ -35,7 +36,7 @@ t.test("a player seen for the first time gets a baseline and no diff", async (t)
 t.test("growth gives a diff with every counter's increase", async (t) => {
   const { sql } = await testDatabase(t);
   const before = player(5001);
-  await mergeResults(sql, [result(await leaseBatch(sql, await startRound(sql, "2025-03-01")), [before])]);
+  await mergeRound(sql, "2025-03-01", [before], mergeResults);
   const after = played(before, 7);
 
   const outcome = await mergeResults(sql, [
@@ -49,15 +50,16 @@ t.test("growth gives a diff with every counter's increase", async (t) => {
     battles: 7, wins: 3, spotted: 7, damage_dealt: 4900, frags: 7, dropped_capture_points: 1,
   });
   const [totals] = await sql`SELECT * FROM player_totals WHERE stat_day = '2025-03-02'`;
-  t.match(totals, { battles: 107, baseline: false, last_battle_time: new Date((after.lastBattleTime) * 1000) });
+  const lastBattle = new Date(after.lastBattleTime * 1000);
+  t.match(totals, { battles: 107, baseline: false, last_battle_time: lastBattle });
   const [row] = await sql`SELECT battles, damage_dealt, nickname FROM players`;
   t.same({ ...row }, { battles: 107, damage_dealt: 74900, nickname: "player_5001" });
 });
 
-t.test("a second growth on the same stat day adds to the diff and replaces the totals", async (t) => {
+t.test("a second growth on one stat day adds to the diff and replaces the totals", async (t) => {
   const { sql } = await testDatabase(t);
   const first = player(5001);
-  await mergeResults(sql, [result(await leaseBatch(sql, await startRound(sql, "2025-03-01")), [first])]);
+  await mergeRound(sql, "2025-03-01", [first], mergeResults);
   const round = await startRound(sql, "2025-03-02");
   await mergeResults(sql, [result(await leaseBatch(sql, round), [played(first, 3)])]);
 
@@ -85,7 +87,8 @@ t.test("an account created after the previous round counts all its battles", asy
   const diffs = await sql`SELECT * FROM player_diffs`;
   t.match(diffs, [{ account_id: 9001, new_account: true, battles: 4, wins: 1, frags: 90 }]);
   const totals = await sql`SELECT account_id, baseline FROM player_totals ORDER BY account_id`;
-  t.same(totals.map((r) => [r.account_id, r.baseline]), [[9001, false], [9002, true], [9003, true]]);
+  const baselines = totals.map((r) => [r.account_id, r.baseline]);
+  t.same(baselines, [[9001, false], [9002, true], [9003, true]]);
 });
 
 t.test("without an earlier round every first sighting is a baseline", async (t) => {
@@ -98,7 +101,7 @@ t.test("without an earlier round every first sighting is a baseline", async (t) 
   t.match(outcome, { totals: 1, diffs: 0 });
 });
 
-t.test("a player without statistics is stored without totals, and keeps its counters", async (t) => {
+t.test("a player without statistics is stored without totals, keeping counters", async (t) => {
   const { sql } = await testDatabase(t);
   const round = await startRound(sql, "2025-03-01");
   const hidden = player(5003, { hasStatistics: false, battles: 0, wins: 0 });

@@ -3,6 +3,7 @@ import { mergeResults } from "../../server/ingest/merge";
 import {
   counts,
   leaseBatch,
+  mergeRound,
   played,
   player,
   releaseAndLeaseAgain,
@@ -14,7 +15,7 @@ import { testDatabase } from "../support/pg";
 t.test("a counter that goes down is an anomaly per field, never a negative diff", async (t) => {
   const { sql } = await testDatabase(t);
   const before = player(5001);
-  await mergeResults(sql, [result(await leaseBatch(sql, await startRound(sql, "2025-03-01")), [before])]);
+  await mergeRound(sql, "2025-03-01", [before], mergeResults);
   const after = { ...played(before, 5), wins: before.wins - 2, frags: before.frags - 1 };
 
   const outcome = await mergeResults(sql, [
@@ -34,10 +35,10 @@ t.test("a counter that goes down is an anomaly per field, never a negative diff"
   t.equal(row.wins, 48);
 });
 
-t.test("the same result merged twice under one lease changes nothing the second time", async (t) => {
+t.test("the same result merged twice under one lease changes nothing the 2nd time", async (t) => {
   const { sql } = await testDatabase(t);
   const base = player(5001);
-  await mergeResults(sql, [result(await leaseBatch(sql, await startRound(sql, "2025-03-01")), [base])]);
+  await mergeRound(sql, "2025-03-01", [base], mergeResults);
   const batch = await leaseBatch(sql, await startRound(sql, "2025-03-02"));
   const grown = result(batch, [played(base, 4)]);
   await mergeResults(sql, [grown]);
@@ -59,8 +60,9 @@ t.test("the same result merged twice under one lease changes nothing the second 
 t.test("a lease given twice in one flush is merged once", async (t) => {
   const { sql } = await testDatabase(t);
   const base = player(5001);
-  await mergeResults(sql, [result(await leaseBatch(sql, await startRound(sql, "2025-03-01")), [base])]);
-  const grown = result(await leaseBatch(sql, await startRound(sql, "2025-03-02")), [played(base, 4)]);
+  await mergeRound(sql, "2025-03-01", [base], mergeResults);
+  const batch = await leaseBatch(sql, await startRound(sql, "2025-03-02"));
+  const grown = result(batch, [played(base, 4)]);
 
   const outcome = await mergeResults(sql, [grown, grown]);
 
@@ -73,7 +75,7 @@ t.test("a lease given twice in one flush is merged once", async (t) => {
 t.test("the same data under a new lease adds no diff and changes no totals", async (t) => {
   const { sql } = await testDatabase(t);
   const base = player(5001);
-  await mergeResults(sql, [result(await leaseBatch(sql, await startRound(sql, "2025-03-01")), [base])]);
+  await mergeRound(sql, "2025-03-01", [base], mergeResults);
   const round = await startRound(sql, "2025-03-02");
   const grown = played(base, 4);
   await mergeResults(sql, [result(await leaseBatch(sql, round), [grown])]);
@@ -114,7 +116,7 @@ t.test("a result whose batch was leased again to someone else applies nothing", 
 t.test("an account in two batches of one flush keeps the later fetch", async (t) => {
   const { sql } = await testDatabase(t);
   const base = player(5001);
-  await mergeResults(sql, [result(await leaseBatch(sql, await startRound(sql, "2025-03-01")), [base])]);
+  await mergeRound(sql, "2025-03-01", [base], mergeResults);
   const round = await startRound(sql, "2025-03-02");
   const early = result(await leaseBatch(sql, round), [played(base, 2)], 1_000_000);
   const late = result(await leaseBatch(sql, round), [played(base, 6)], 2_000_000);
@@ -130,7 +132,7 @@ t.test("an account in two batches of one flush keeps the later fetch", async (t)
 t.test("two flushes racing on the same accounts count each increase once", async (t) => {
   const { sql } = await testDatabase(t);
   const known = Array.from({ length: 200 }, (_, i) => player(6000 + i));
-  await mergeResults(sql, [result(await leaseBatch(sql, await startRound(sql, "2025-03-01")), known)]);
+  await mergeRound(sql, "2025-03-01", known, mergeResults);
   const round = await startRound(sql, "2025-03-02");
   const grown = known.map((p) => played(p, 3));
   const a = result(await leaseBatch(sql, round), grown);

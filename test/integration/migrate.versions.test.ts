@@ -27,7 +27,8 @@ t.test("two servers migrating at once apply each file once", async (t) => {
 t.test("a schema newer than the code is refused with both versions named", async (t) => {
   const { sql } = await testDatabase(t);
   const newest = listMigrations().at(-1)!.version;
-  await sql`INSERT INTO schema_migrations (version, name) VALUES (${newest + 1}, 'from_the_future')`;
+  await sql`
+    INSERT INTO schema_migrations (version, name) VALUES (${newest + 1}, 'from_the_future')`;
 
   const err = await migrate(sql, { log }).catch((e: unknown) => e);
   t.type(err, SchemaTooNewError);
