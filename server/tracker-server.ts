@@ -56,7 +56,12 @@ export async function startTrackerServer(config: ServerConfig, log: Logger): Pro
     "grpc.keepalive_permit_without_calls": 1,
     "grpc.http2.min_ping_interval_without_data_ms": 10_000,
   });
-  const service: AgentServiceServer = { session: (call) => hub.session(call) };
+  const unimplemented = { code: grpc.status.UNIMPLEMENTED, details: "not available yet" };
+  const service: AgentServiceServer = {
+    session: (call) => hub.session(call),
+    enroll: (_call, callback) => callback(unimplemented),
+    downloadRelease: (call) => call.emit("error", unimplemented),
+  };
   agentServer.addService(AgentServiceService, service);
   const agentPort = await bind(agentServer, config.agentListen);
   log.info({ address: config.agentListen, port: agentPort }, "agent service listening");

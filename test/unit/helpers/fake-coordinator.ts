@@ -88,6 +88,12 @@ export async function startFakeCoordinator(): Promise<FakeCoordinator> {
       if (waiter) waiter(session);
       else sessions.push(session);
     },
+    enroll(_call, callback) {
+      callback({ code: grpc.status.UNIMPLEMENTED, details: "not faked" });
+    },
+    downloadRelease(call) {
+      call.emit("error", { code: grpc.status.UNIMPLEMENTED, details: "not faked" });
+    },
   };
   const server = new grpc.Server();
   server.addService(AgentServiceService, impl);

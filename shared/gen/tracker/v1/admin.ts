@@ -174,9 +174,11 @@ export interface ListRealmsResponse {
 
 export interface SetRealmRequest {
   platform: string;
+  /** first_id = last_id = 0 keeps the realm's range (to enable or disable it alone). */
   firstId: number;
   lastId: number;
-  enabled: boolean;
+  /** Absent keeps the realm as it is; a new realm starts enabled. */
+  enabled?: boolean | undefined;
 }
 
 export interface Agent {
@@ -230,6 +232,62 @@ export interface RotateAdminTokenRequest {
 
 export interface RotateAdminTokenResponse {
   token: string;
+}
+
+export interface CreateEnrollmentTokenRequest {
+  /** Name given to the agent that enrolls with this token. */
+  name: string;
+  /** Hours until the token expires unused; 0 means 72. */
+  expiresInHours: number;
+}
+
+export interface EnrollmentToken {
+  id: number;
+  /** The whole token, only in CreateEnrollmentToken's answer; empty in lists. */
+  token: string;
+  name: string;
+  createdAt: string;
+  expiresAt: string;
+  /** Empty until an agent enrolled with it. */
+  usedAt: string;
+  agentId: string;
+  /** The address agents will connect to, host:port. */
+  serverAddress: string;
+}
+
+export interface ListEnrollmentTokensRequest {
+}
+
+export interface ListEnrollmentTokensResponse {
+  tokens: EnrollmentToken[];
+}
+
+export interface PublishReleaseRequest {
+  /** e.g. 0.2.0; must differ from every published version. */
+  version: string;
+  /** Directory on the server holding tracker-agent-<os>-<arch>[.exe] files. */
+  directory: string;
+}
+
+export interface ReleaseFile {
+  os: string;
+  arch: string;
+  size: number;
+  sha256: string;
+}
+
+export interface Release {
+  version: string;
+  publishedAt: string;
+  files: ReleaseFile[];
+}
+
+export interface ListReleasesRequest {
+}
+
+export interface ListReleasesResponse {
+  /** Newest first; the first is the one offered to agents. */
+  releases: Release[];
 }
 
 function createBaseGetStatusRequest(): GetStatusRequest {
@@ -2592,7 +2650,7 @@ export const ListRealmsResponse: MessageFns<ListRealmsResponse> = {
 };
 
 function createBaseSetRealmRequest(): SetRealmRequest {
-  return { platform: "", firstId: 0, lastId: 0, enabled: false };
+  return { platform: "", firstId: 0, lastId: 0, enabled: undefined };
 }
 
 export const SetRealmRequest: MessageFns<SetRealmRequest> = {
@@ -2606,7 +2664,7 @@ export const SetRealmRequest: MessageFns<SetRealmRequest> = {
     if (message.lastId !== 0) {
       writer.uint32(24).int64(message.lastId);
     }
-    if (message.enabled !== false) {
+    if (message.enabled !== undefined) {
       writer.uint32(32).bool(message.enabled);
     }
     return writer;
@@ -2682,7 +2740,7 @@ export const SetRealmRequest: MessageFns<SetRealmRequest> = {
         : isSet(object.last_id)
         ? globalThis.Number(object.last_id)
         : 0,
-      enabled: isSet(object.enabled) ? globalThis.Boolean(object.enabled) : false,
+      enabled: isSet(object.enabled) ? globalThis.Boolean(object.enabled) : undefined,
     };
   },
 
@@ -2697,7 +2755,7 @@ export const SetRealmRequest: MessageFns<SetRealmRequest> = {
     if (message.lastId !== 0) {
       obj.lastId = Math.round(message.lastId);
     }
-    if (message.enabled !== false) {
+    if (message.enabled !== undefined) {
       obj.enabled = message.enabled;
     }
     return obj;
@@ -2711,7 +2769,7 @@ export const SetRealmRequest: MessageFns<SetRealmRequest> = {
     message.platform = object.platform ?? "";
     message.firstId = object.firstId ?? 0;
     message.lastId = object.lastId ?? 0;
-    message.enabled = object.enabled ?? false;
+    message.enabled = object.enabled ?? undefined;
     return message;
   },
 };
@@ -3614,6 +3672,847 @@ export const RotateAdminTokenResponse: MessageFns<RotateAdminTokenResponse> = {
   },
 };
 
+function createBaseCreateEnrollmentTokenRequest(): CreateEnrollmentTokenRequest {
+  return { name: "", expiresInHours: 0 };
+}
+
+export const CreateEnrollmentTokenRequest: MessageFns<CreateEnrollmentTokenRequest> = {
+  encode(message: CreateEnrollmentTokenRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.expiresInHours !== 0) {
+      writer.uint32(16).uint32(message.expiresInHours);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateEnrollmentTokenRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateEnrollmentTokenRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.expiresInHours = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateEnrollmentTokenRequest {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      expiresInHours: isSet(object.expiresInHours)
+        ? globalThis.Number(object.expiresInHours)
+        : isSet(object.expires_in_hours)
+        ? globalThis.Number(object.expires_in_hours)
+        : 0,
+    };
+  },
+
+  toJSON(message: CreateEnrollmentTokenRequest): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.expiresInHours !== 0) {
+      obj.expiresInHours = Math.round(message.expiresInHours);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateEnrollmentTokenRequest>): CreateEnrollmentTokenRequest {
+    return CreateEnrollmentTokenRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateEnrollmentTokenRequest>): CreateEnrollmentTokenRequest {
+    const message = createBaseCreateEnrollmentTokenRequest();
+    message.name = object.name ?? "";
+    message.expiresInHours = object.expiresInHours ?? 0;
+    return message;
+  },
+};
+
+function createBaseEnrollmentToken(): EnrollmentToken {
+  return { id: 0, token: "", name: "", createdAt: "", expiresAt: "", usedAt: "", agentId: "", serverAddress: "" };
+}
+
+export const EnrollmentToken: MessageFns<EnrollmentToken> = {
+  encode(message: EnrollmentToken, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== 0) {
+      writer.uint32(8).int64(message.id);
+    }
+    if (message.token !== "") {
+      writer.uint32(18).string(message.token);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.createdAt !== "") {
+      writer.uint32(34).string(message.createdAt);
+    }
+    if (message.expiresAt !== "") {
+      writer.uint32(42).string(message.expiresAt);
+    }
+    if (message.usedAt !== "") {
+      writer.uint32(50).string(message.usedAt);
+    }
+    if (message.agentId !== "") {
+      writer.uint32(58).string(message.agentId);
+    }
+    if (message.serverAddress !== "") {
+      writer.uint32(66).string(message.serverAddress);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EnrollmentToken {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEnrollmentToken();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.id = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.token = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.createdAt = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.expiresAt = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.usedAt = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.agentId = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.serverAddress = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EnrollmentToken {
+    return {
+      id: isSet(object.id) ? globalThis.Number(object.id) : 0,
+      token: isSet(object.token) ? globalThis.String(object.token) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      createdAt: isSet(object.createdAt)
+        ? globalThis.String(object.createdAt)
+        : isSet(object.created_at)
+        ? globalThis.String(object.created_at)
+        : "",
+      expiresAt: isSet(object.expiresAt)
+        ? globalThis.String(object.expiresAt)
+        : isSet(object.expires_at)
+        ? globalThis.String(object.expires_at)
+        : "",
+      usedAt: isSet(object.usedAt)
+        ? globalThis.String(object.usedAt)
+        : isSet(object.used_at)
+        ? globalThis.String(object.used_at)
+        : "",
+      agentId: isSet(object.agentId)
+        ? globalThis.String(object.agentId)
+        : isSet(object.agent_id)
+        ? globalThis.String(object.agent_id)
+        : "",
+      serverAddress: isSet(object.serverAddress)
+        ? globalThis.String(object.serverAddress)
+        : isSet(object.server_address)
+        ? globalThis.String(object.server_address)
+        : "",
+    };
+  },
+
+  toJSON(message: EnrollmentToken): unknown {
+    const obj: any = {};
+    if (message.id !== 0) {
+      obj.id = Math.round(message.id);
+    }
+    if (message.token !== "") {
+      obj.token = message.token;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.createdAt !== "") {
+      obj.createdAt = message.createdAt;
+    }
+    if (message.expiresAt !== "") {
+      obj.expiresAt = message.expiresAt;
+    }
+    if (message.usedAt !== "") {
+      obj.usedAt = message.usedAt;
+    }
+    if (message.agentId !== "") {
+      obj.agentId = message.agentId;
+    }
+    if (message.serverAddress !== "") {
+      obj.serverAddress = message.serverAddress;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<EnrollmentToken>): EnrollmentToken {
+    return EnrollmentToken.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EnrollmentToken>): EnrollmentToken {
+    const message = createBaseEnrollmentToken();
+    message.id = object.id ?? 0;
+    message.token = object.token ?? "";
+    message.name = object.name ?? "";
+    message.createdAt = object.createdAt ?? "";
+    message.expiresAt = object.expiresAt ?? "";
+    message.usedAt = object.usedAt ?? "";
+    message.agentId = object.agentId ?? "";
+    message.serverAddress = object.serverAddress ?? "";
+    return message;
+  },
+};
+
+function createBaseListEnrollmentTokensRequest(): ListEnrollmentTokensRequest {
+  return {};
+}
+
+export const ListEnrollmentTokensRequest: MessageFns<ListEnrollmentTokensRequest> = {
+  encode(_: ListEnrollmentTokensRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListEnrollmentTokensRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListEnrollmentTokensRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ListEnrollmentTokensRequest {
+    return {};
+  },
+
+  toJSON(_: ListEnrollmentTokensRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListEnrollmentTokensRequest>): ListEnrollmentTokensRequest {
+    return ListEnrollmentTokensRequest.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<ListEnrollmentTokensRequest>): ListEnrollmentTokensRequest {
+    const message = createBaseListEnrollmentTokensRequest();
+    return message;
+  },
+};
+
+function createBaseListEnrollmentTokensResponse(): ListEnrollmentTokensResponse {
+  return { tokens: [] };
+}
+
+export const ListEnrollmentTokensResponse: MessageFns<ListEnrollmentTokensResponse> = {
+  encode(message: ListEnrollmentTokensResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.tokens) {
+      EnrollmentToken.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListEnrollmentTokensResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListEnrollmentTokensResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tokens.push(EnrollmentToken.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListEnrollmentTokensResponse {
+    return {
+      tokens: globalThis.Array.isArray(object?.tokens)
+        ? object.tokens.map((e: any) => EnrollmentToken.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ListEnrollmentTokensResponse): unknown {
+    const obj: any = {};
+    if (message.tokens?.length) {
+      obj.tokens = message.tokens.map((e) => EnrollmentToken.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListEnrollmentTokensResponse>): ListEnrollmentTokensResponse {
+    return ListEnrollmentTokensResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListEnrollmentTokensResponse>): ListEnrollmentTokensResponse {
+    const message = createBaseListEnrollmentTokensResponse();
+    message.tokens = object.tokens?.map((e) => EnrollmentToken.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBasePublishReleaseRequest(): PublishReleaseRequest {
+  return { version: "", directory: "" };
+}
+
+export const PublishReleaseRequest: MessageFns<PublishReleaseRequest> = {
+  encode(message: PublishReleaseRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.version !== "") {
+      writer.uint32(10).string(message.version);
+    }
+    if (message.directory !== "") {
+      writer.uint32(18).string(message.directory);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PublishReleaseRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePublishReleaseRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.version = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.directory = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PublishReleaseRequest {
+    return {
+      version: isSet(object.version) ? globalThis.String(object.version) : "",
+      directory: isSet(object.directory) ? globalThis.String(object.directory) : "",
+    };
+  },
+
+  toJSON(message: PublishReleaseRequest): unknown {
+    const obj: any = {};
+    if (message.version !== "") {
+      obj.version = message.version;
+    }
+    if (message.directory !== "") {
+      obj.directory = message.directory;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PublishReleaseRequest>): PublishReleaseRequest {
+    return PublishReleaseRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PublishReleaseRequest>): PublishReleaseRequest {
+    const message = createBasePublishReleaseRequest();
+    message.version = object.version ?? "";
+    message.directory = object.directory ?? "";
+    return message;
+  },
+};
+
+function createBaseReleaseFile(): ReleaseFile {
+  return { os: "", arch: "", size: 0, sha256: "" };
+}
+
+export const ReleaseFile: MessageFns<ReleaseFile> = {
+  encode(message: ReleaseFile, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.os !== "") {
+      writer.uint32(10).string(message.os);
+    }
+    if (message.arch !== "") {
+      writer.uint32(18).string(message.arch);
+    }
+    if (message.size !== 0) {
+      writer.uint32(24).uint64(message.size);
+    }
+    if (message.sha256 !== "") {
+      writer.uint32(34).string(message.sha256);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReleaseFile {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReleaseFile();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.os = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.arch = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.size = longToNumber(reader.uint64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.sha256 = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReleaseFile {
+    return {
+      os: isSet(object.os) ? globalThis.String(object.os) : "",
+      arch: isSet(object.arch) ? globalThis.String(object.arch) : "",
+      size: isSet(object.size) ? globalThis.Number(object.size) : 0,
+      sha256: isSet(object.sha256) ? globalThis.String(object.sha256) : "",
+    };
+  },
+
+  toJSON(message: ReleaseFile): unknown {
+    const obj: any = {};
+    if (message.os !== "") {
+      obj.os = message.os;
+    }
+    if (message.arch !== "") {
+      obj.arch = message.arch;
+    }
+    if (message.size !== 0) {
+      obj.size = Math.round(message.size);
+    }
+    if (message.sha256 !== "") {
+      obj.sha256 = message.sha256;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReleaseFile>): ReleaseFile {
+    return ReleaseFile.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReleaseFile>): ReleaseFile {
+    const message = createBaseReleaseFile();
+    message.os = object.os ?? "";
+    message.arch = object.arch ?? "";
+    message.size = object.size ?? 0;
+    message.sha256 = object.sha256 ?? "";
+    return message;
+  },
+};
+
+function createBaseRelease(): Release {
+  return { version: "", publishedAt: "", files: [] };
+}
+
+export const Release: MessageFns<Release> = {
+  encode(message: Release, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.version !== "") {
+      writer.uint32(10).string(message.version);
+    }
+    if (message.publishedAt !== "") {
+      writer.uint32(18).string(message.publishedAt);
+    }
+    for (const v of message.files) {
+      ReleaseFile.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Release {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRelease();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.version = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.publishedAt = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.files.push(ReleaseFile.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Release {
+    return {
+      version: isSet(object.version) ? globalThis.String(object.version) : "",
+      publishedAt: isSet(object.publishedAt)
+        ? globalThis.String(object.publishedAt)
+        : isSet(object.published_at)
+        ? globalThis.String(object.published_at)
+        : "",
+      files: globalThis.Array.isArray(object?.files) ? object.files.map((e: any) => ReleaseFile.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: Release): unknown {
+    const obj: any = {};
+    if (message.version !== "") {
+      obj.version = message.version;
+    }
+    if (message.publishedAt !== "") {
+      obj.publishedAt = message.publishedAt;
+    }
+    if (message.files?.length) {
+      obj.files = message.files.map((e) => ReleaseFile.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Release>): Release {
+    return Release.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Release>): Release {
+    const message = createBaseRelease();
+    message.version = object.version ?? "";
+    message.publishedAt = object.publishedAt ?? "";
+    message.files = object.files?.map((e) => ReleaseFile.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseListReleasesRequest(): ListReleasesRequest {
+  return {};
+}
+
+export const ListReleasesRequest: MessageFns<ListReleasesRequest> = {
+  encode(_: ListReleasesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListReleasesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListReleasesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ListReleasesRequest {
+    return {};
+  },
+
+  toJSON(_: ListReleasesRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListReleasesRequest>): ListReleasesRequest {
+    return ListReleasesRequest.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<ListReleasesRequest>): ListReleasesRequest {
+    const message = createBaseListReleasesRequest();
+    return message;
+  },
+};
+
+function createBaseListReleasesResponse(): ListReleasesResponse {
+  return { releases: [] };
+}
+
+export const ListReleasesResponse: MessageFns<ListReleasesResponse> = {
+  encode(message: ListReleasesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.releases) {
+      Release.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListReleasesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListReleasesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.releases.push(Release.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListReleasesResponse {
+    return {
+      releases: globalThis.Array.isArray(object?.releases) ? object.releases.map((e: any) => Release.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ListReleasesResponse): unknown {
+    const obj: any = {};
+    if (message.releases?.length) {
+      obj.releases = message.releases.map((e) => Release.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListReleasesResponse>): ListReleasesResponse {
+    return ListReleasesResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListReleasesResponse>): ListReleasesResponse {
+    const message = createBaseListReleasesResponse();
+    message.releases = object.releases?.map((e) => Release.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 /**
  * AdminService drives the tracker. Every call needs `authorization: Bearer <admin token>`.
  * Served with reflection, so grpcurl needs no .proto file.
@@ -3837,6 +4736,59 @@ export const AdminServiceService = {
       Buffer.from(RotateAdminTokenResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): RotateAdminTokenResponse => RotateAdminTokenResponse.decode(value),
   },
+  /** A one-time token a volunteer passes to `tracker-agent enroll`; returned only here. */
+  createEnrollmentToken: {
+    path: "/tracker.v1.AdminService/CreateEnrollmentToken" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateEnrollmentTokenRequest): Buffer =>
+      Buffer.from(CreateEnrollmentTokenRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateEnrollmentTokenRequest => CreateEnrollmentTokenRequest.decode(value),
+    responseSerialize: (value: EnrollmentToken): Buffer => Buffer.from(EnrollmentToken.encode(value).finish()),
+    responseDeserialize: (value: Buffer): EnrollmentToken => EnrollmentToken.decode(value),
+  },
+  listEnrollmentTokens: {
+    path: "/tracker.v1.AdminService/ListEnrollmentTokens" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListEnrollmentTokensRequest): Buffer =>
+      Buffer.from(ListEnrollmentTokensRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListEnrollmentTokensRequest => ListEnrollmentTokensRequest.decode(value),
+    responseSerialize: (value: ListEnrollmentTokensResponse): Buffer =>
+      Buffer.from(ListEnrollmentTokensResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListEnrollmentTokensResponse => ListEnrollmentTokensResponse.decode(value),
+  },
+  /** Revokes an agent's credential for good: its stream ends at once, its leases return. */
+  revokeAgent: {
+    path: "/tracker.v1.AdminService/RevokeAgent" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AgentRequest): Buffer => Buffer.from(AgentRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AgentRequest => AgentRequest.decode(value),
+    responseSerialize: (value: Agent): Buffer => Buffer.from(Agent.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Agent => Agent.decode(value),
+  },
+  /** Publishes the agent executables in a directory on the server as a release; each is signed. */
+  publishRelease: {
+    path: "/tracker.v1.AdminService/PublishRelease" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PublishReleaseRequest): Buffer =>
+      Buffer.from(PublishReleaseRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PublishReleaseRequest => PublishReleaseRequest.decode(value),
+    responseSerialize: (value: Release): Buffer => Buffer.from(Release.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Release => Release.decode(value),
+  },
+  listReleases: {
+    path: "/tracker.v1.AdminService/ListReleases" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListReleasesRequest): Buffer => Buffer.from(ListReleasesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListReleasesRequest => ListReleasesRequest.decode(value),
+    responseSerialize: (value: ListReleasesResponse): Buffer =>
+      Buffer.from(ListReleasesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListReleasesResponse => ListReleasesResponse.decode(value),
+  },
 } as const;
 
 export interface AdminServiceServer extends UntypedServiceImplementation {
@@ -3865,6 +4817,14 @@ export interface AdminServiceServer extends UntypedServiceImplementation {
   getDailySummary: handleUnaryCall<GetDailySummaryRequest, DailySummary>;
   /** Replaces the admin token; the old one stops working at once. The new one is returned once. */
   rotateAdminToken: handleUnaryCall<RotateAdminTokenRequest, RotateAdminTokenResponse>;
+  /** A one-time token a volunteer passes to `tracker-agent enroll`; returned only here. */
+  createEnrollmentToken: handleUnaryCall<CreateEnrollmentTokenRequest, EnrollmentToken>;
+  listEnrollmentTokens: handleUnaryCall<ListEnrollmentTokensRequest, ListEnrollmentTokensResponse>;
+  /** Revokes an agent's credential for good: its stream ends at once, its leases return. */
+  revokeAgent: handleUnaryCall<AgentRequest, Agent>;
+  /** Publishes the agent executables in a directory on the server as a release; each is signed. */
+  publishRelease: handleUnaryCall<PublishReleaseRequest, Release>;
+  listReleases: handleUnaryCall<ListReleasesRequest, ListReleasesResponse>;
 }
 
 export interface AdminServiceClient extends Client {
@@ -4184,6 +5144,81 @@ export interface AdminServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: RotateAdminTokenResponse) => void,
+  ): ClientUnaryCall;
+  /** A one-time token a volunteer passes to `tracker-agent enroll`; returned only here. */
+  createEnrollmentToken(
+    request: CreateEnrollmentTokenRequest,
+    callback: (error: ServiceError | null, response: EnrollmentToken) => void,
+  ): ClientUnaryCall;
+  createEnrollmentToken(
+    request: CreateEnrollmentTokenRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: EnrollmentToken) => void,
+  ): ClientUnaryCall;
+  createEnrollmentToken(
+    request: CreateEnrollmentTokenRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: EnrollmentToken) => void,
+  ): ClientUnaryCall;
+  listEnrollmentTokens(
+    request: ListEnrollmentTokensRequest,
+    callback: (error: ServiceError | null, response: ListEnrollmentTokensResponse) => void,
+  ): ClientUnaryCall;
+  listEnrollmentTokens(
+    request: ListEnrollmentTokensRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListEnrollmentTokensResponse) => void,
+  ): ClientUnaryCall;
+  listEnrollmentTokens(
+    request: ListEnrollmentTokensRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListEnrollmentTokensResponse) => void,
+  ): ClientUnaryCall;
+  /** Revokes an agent's credential for good: its stream ends at once, its leases return. */
+  revokeAgent(request: AgentRequest, callback: (error: ServiceError | null, response: Agent) => void): ClientUnaryCall;
+  revokeAgent(
+    request: AgentRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Agent) => void,
+  ): ClientUnaryCall;
+  revokeAgent(
+    request: AgentRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Agent) => void,
+  ): ClientUnaryCall;
+  /** Publishes the agent executables in a directory on the server as a release; each is signed. */
+  publishRelease(
+    request: PublishReleaseRequest,
+    callback: (error: ServiceError | null, response: Release) => void,
+  ): ClientUnaryCall;
+  publishRelease(
+    request: PublishReleaseRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Release) => void,
+  ): ClientUnaryCall;
+  publishRelease(
+    request: PublishReleaseRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Release) => void,
+  ): ClientUnaryCall;
+  listReleases(
+    request: ListReleasesRequest,
+    callback: (error: ServiceError | null, response: ListReleasesResponse) => void,
+  ): ClientUnaryCall;
+  listReleases(
+    request: ListReleasesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListReleasesResponse) => void,
+  ): ClientUnaryCall;
+  listReleases(
+    request: ListReleasesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListReleasesResponse) => void,
   ): ClientUnaryCall;
 }
 

@@ -12,9 +12,14 @@ import {
   Client,
   type ClientDuplexStream,
   type ClientOptions,
+  type ClientReadableStream,
+  type ClientUnaryCall,
   type handleBidiStreamingCall,
+  type handleServerStreamingCall,
+  type handleUnaryCall,
   makeGenericClientConstructor,
   type Metadata,
+  type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 
@@ -176,6 +181,39 @@ export interface UpdateAvailable {
   size: number;
   sha256: string;
   signature: Buffer;
+}
+
+export interface EnrollRequest {
+  /** The token's secret part (the whole token is also accepted). */
+  token: string;
+  agentName: string;
+  os: string;
+  arch: string;
+  version: string;
+}
+
+/**
+ * What the agent keeps after enrolling. The secret is shown once and stored hashed on the
+ * server; every later call sends agent_id and secret in metadata.
+ */
+export interface EnrollResponse {
+  agentId: string;
+  secret: string;
+  /** PEM (SPKI) of the Ed25519 key that signs releases. */
+  releasePublicKey: string;
+  /** PEM of the server's CA, the trust root for later connections; empty without TLS. */
+  caCertificate: string;
+}
+
+export interface DownloadReleaseRequest {
+  version: string;
+  /** As Node names them: linux, win32, darwin; x64, arm64. */
+  os: string;
+  arch: string;
+}
+
+export interface Chunk {
+  data: Buffer;
 }
 
 function createBaseAgentMessage(): AgentMessage {
@@ -2390,6 +2428,440 @@ export const UpdateAvailable: MessageFns<UpdateAvailable> = {
   },
 };
 
+function createBaseEnrollRequest(): EnrollRequest {
+  return { token: "", agentName: "", os: "", arch: "", version: "" };
+}
+
+export const EnrollRequest: MessageFns<EnrollRequest> = {
+  encode(message: EnrollRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.token !== "") {
+      writer.uint32(10).string(message.token);
+    }
+    if (message.agentName !== "") {
+      writer.uint32(18).string(message.agentName);
+    }
+    if (message.os !== "") {
+      writer.uint32(26).string(message.os);
+    }
+    if (message.arch !== "") {
+      writer.uint32(34).string(message.arch);
+    }
+    if (message.version !== "") {
+      writer.uint32(42).string(message.version);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EnrollRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEnrollRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.token = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.agentName = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.os = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.arch = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.version = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EnrollRequest {
+    return {
+      token: isSet(object.token) ? globalThis.String(object.token) : "",
+      agentName: isSet(object.agentName)
+        ? globalThis.String(object.agentName)
+        : isSet(object.agent_name)
+        ? globalThis.String(object.agent_name)
+        : "",
+      os: isSet(object.os) ? globalThis.String(object.os) : "",
+      arch: isSet(object.arch) ? globalThis.String(object.arch) : "",
+      version: isSet(object.version) ? globalThis.String(object.version) : "",
+    };
+  },
+
+  toJSON(message: EnrollRequest): unknown {
+    const obj: any = {};
+    if (message.token !== "") {
+      obj.token = message.token;
+    }
+    if (message.agentName !== "") {
+      obj.agentName = message.agentName;
+    }
+    if (message.os !== "") {
+      obj.os = message.os;
+    }
+    if (message.arch !== "") {
+      obj.arch = message.arch;
+    }
+    if (message.version !== "") {
+      obj.version = message.version;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<EnrollRequest>): EnrollRequest {
+    return EnrollRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EnrollRequest>): EnrollRequest {
+    const message = createBaseEnrollRequest();
+    message.token = object.token ?? "";
+    message.agentName = object.agentName ?? "";
+    message.os = object.os ?? "";
+    message.arch = object.arch ?? "";
+    message.version = object.version ?? "";
+    return message;
+  },
+};
+
+function createBaseEnrollResponse(): EnrollResponse {
+  return { agentId: "", secret: "", releasePublicKey: "", caCertificate: "" };
+}
+
+export const EnrollResponse: MessageFns<EnrollResponse> = {
+  encode(message: EnrollResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.agentId !== "") {
+      writer.uint32(10).string(message.agentId);
+    }
+    if (message.secret !== "") {
+      writer.uint32(18).string(message.secret);
+    }
+    if (message.releasePublicKey !== "") {
+      writer.uint32(26).string(message.releasePublicKey);
+    }
+    if (message.caCertificate !== "") {
+      writer.uint32(34).string(message.caCertificate);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EnrollResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEnrollResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.agentId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.secret = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.releasePublicKey = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.caCertificate = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EnrollResponse {
+    return {
+      agentId: isSet(object.agentId)
+        ? globalThis.String(object.agentId)
+        : isSet(object.agent_id)
+        ? globalThis.String(object.agent_id)
+        : "",
+      secret: isSet(object.secret) ? globalThis.String(object.secret) : "",
+      releasePublicKey: isSet(object.releasePublicKey)
+        ? globalThis.String(object.releasePublicKey)
+        : isSet(object.release_public_key)
+        ? globalThis.String(object.release_public_key)
+        : "",
+      caCertificate: isSet(object.caCertificate)
+        ? globalThis.String(object.caCertificate)
+        : isSet(object.ca_certificate)
+        ? globalThis.String(object.ca_certificate)
+        : "",
+    };
+  },
+
+  toJSON(message: EnrollResponse): unknown {
+    const obj: any = {};
+    if (message.agentId !== "") {
+      obj.agentId = message.agentId;
+    }
+    if (message.secret !== "") {
+      obj.secret = message.secret;
+    }
+    if (message.releasePublicKey !== "") {
+      obj.releasePublicKey = message.releasePublicKey;
+    }
+    if (message.caCertificate !== "") {
+      obj.caCertificate = message.caCertificate;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<EnrollResponse>): EnrollResponse {
+    return EnrollResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EnrollResponse>): EnrollResponse {
+    const message = createBaseEnrollResponse();
+    message.agentId = object.agentId ?? "";
+    message.secret = object.secret ?? "";
+    message.releasePublicKey = object.releasePublicKey ?? "";
+    message.caCertificate = object.caCertificate ?? "";
+    return message;
+  },
+};
+
+function createBaseDownloadReleaseRequest(): DownloadReleaseRequest {
+  return { version: "", os: "", arch: "" };
+}
+
+export const DownloadReleaseRequest: MessageFns<DownloadReleaseRequest> = {
+  encode(message: DownloadReleaseRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.version !== "") {
+      writer.uint32(10).string(message.version);
+    }
+    if (message.os !== "") {
+      writer.uint32(18).string(message.os);
+    }
+    if (message.arch !== "") {
+      writer.uint32(26).string(message.arch);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DownloadReleaseRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDownloadReleaseRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.version = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.os = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.arch = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DownloadReleaseRequest {
+    return {
+      version: isSet(object.version) ? globalThis.String(object.version) : "",
+      os: isSet(object.os) ? globalThis.String(object.os) : "",
+      arch: isSet(object.arch) ? globalThis.String(object.arch) : "",
+    };
+  },
+
+  toJSON(message: DownloadReleaseRequest): unknown {
+    const obj: any = {};
+    if (message.version !== "") {
+      obj.version = message.version;
+    }
+    if (message.os !== "") {
+      obj.os = message.os;
+    }
+    if (message.arch !== "") {
+      obj.arch = message.arch;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DownloadReleaseRequest>): DownloadReleaseRequest {
+    return DownloadReleaseRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DownloadReleaseRequest>): DownloadReleaseRequest {
+    const message = createBaseDownloadReleaseRequest();
+    message.version = object.version ?? "";
+    message.os = object.os ?? "";
+    message.arch = object.arch ?? "";
+    return message;
+  },
+};
+
+function createBaseChunk(): Chunk {
+  return { data: Buffer.alloc(0) };
+}
+
+export const Chunk: MessageFns<Chunk> = {
+  encode(message: Chunk, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.data.length !== 0) {
+      writer.uint32(10).bytes(message.data);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Chunk {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChunk();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.data = Buffer.from(reader.bytes());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Chunk {
+    return { data: isSet(object.data) ? Buffer.from(bytesFromBase64(object.data)) : Buffer.alloc(0) };
+  },
+
+  toJSON(message: Chunk): unknown {
+    const obj: any = {};
+    if (message.data.length !== 0) {
+      obj.data = base64FromBytes(message.data);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Chunk>): Chunk {
+    return Chunk.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Chunk>): Chunk {
+    const message = createBaseChunk();
+    message.data = object.data ?? Buffer.alloc(0);
+    return message;
+  },
+};
+
 /**
  * AgentService is spoken by volunteer agents. One long-lived Session stream per agent carries
  * work assignments and config down and results up. Credit-based: the server never sends more
@@ -2406,16 +2878,73 @@ export const AgentServiceService = {
     responseSerialize: (value: ServerMessage): Buffer => Buffer.from(ServerMessage.encode(value).finish()),
     responseDeserialize: (value: Buffer): ServerMessage => ServerMessage.decode(value),
   },
+  /**
+   * Trades a one-time enrollment token for the agent's credential. The only call that needs
+   * no credential in metadata.
+   */
+  enroll: {
+    path: "/tracker.v1.AgentService/Enroll" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: EnrollRequest): Buffer => Buffer.from(EnrollRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): EnrollRequest => EnrollRequest.decode(value),
+    responseSerialize: (value: EnrollResponse): Buffer => Buffer.from(EnrollResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): EnrollResponse => EnrollResponse.decode(value),
+  },
+  /** The agent executable of a published release, in chunks, for the caller's os and arch. */
+  downloadRelease: {
+    path: "/tracker.v1.AgentService/DownloadRelease" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: DownloadReleaseRequest): Buffer =>
+      Buffer.from(DownloadReleaseRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DownloadReleaseRequest => DownloadReleaseRequest.decode(value),
+    responseSerialize: (value: Chunk): Buffer => Buffer.from(Chunk.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Chunk => Chunk.decode(value),
+  },
 } as const;
 
 export interface AgentServiceServer extends UntypedServiceImplementation {
   session: handleBidiStreamingCall<AgentMessage, ServerMessage>;
+  /**
+   * Trades a one-time enrollment token for the agent's credential. The only call that needs
+   * no credential in metadata.
+   */
+  enroll: handleUnaryCall<EnrollRequest, EnrollResponse>;
+  /** The agent executable of a published release, in chunks, for the caller's os and arch. */
+  downloadRelease: handleServerStreamingCall<DownloadReleaseRequest, Chunk>;
 }
 
 export interface AgentServiceClient extends Client {
   session(): ClientDuplexStream<AgentMessage, ServerMessage>;
   session(options: Partial<CallOptions>): ClientDuplexStream<AgentMessage, ServerMessage>;
   session(metadata: Metadata, options?: Partial<CallOptions>): ClientDuplexStream<AgentMessage, ServerMessage>;
+  /**
+   * Trades a one-time enrollment token for the agent's credential. The only call that needs
+   * no credential in metadata.
+   */
+  enroll(
+    request: EnrollRequest,
+    callback: (error: ServiceError | null, response: EnrollResponse) => void,
+  ): ClientUnaryCall;
+  enroll(
+    request: EnrollRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: EnrollResponse) => void,
+  ): ClientUnaryCall;
+  enroll(
+    request: EnrollRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: EnrollResponse) => void,
+  ): ClientUnaryCall;
+  /** The agent executable of a published release, in chunks, for the caller's os and arch. */
+  downloadRelease(request: DownloadReleaseRequest, options?: Partial<CallOptions>): ClientReadableStream<Chunk>;
+  downloadRelease(
+    request: DownloadReleaseRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<Chunk>;
 }
 
 export const AgentServiceClient = makeGenericClientConstructor(
