@@ -7,7 +7,7 @@ import { leaseBatch, played, player, result, startRound } from "./ingest-fixture
 import { testDatabase } from "../support/pg";
 
 /** MERGE_BENCH_PLAYERS=100000 for the full measurement; the default keeps the suite quick. */
-const PLAYERS = Number(process.env.MERGE_BENCH_PLAYERS ?? 20_000);
+const PLAYERS = Number(process.env.MERGE_BENCH_PLAYERS ?? 10_000);
 const PER_BATCH = 100;
 /** Batches per mergeResults call; 50 x 100 players is the buffer's default 5,000-row flush. */
 const BATCHES_PER_FLUSH = Number(process.env.MERGE_BENCH_BATCHES_PER_FLUSH ?? 50);
