@@ -1,6 +1,8 @@
 import type { Logger } from "../../shared/log";
 import type { Sql } from "../db/pool";
+import type { IngestMetrics } from "../metrics/hooks";
 import { IngestBuffer } from "./ingest-buffer";
+import { mergeResults } from "./merge";
 
 /** The ingest stage of a coordinator: the buffer that merges accepted results. */
 export type Ingest = IngestBuffer;
@@ -11,6 +13,11 @@ export interface IngestConfig {
   highWaterRows: number;
 }
 
-export function createIngest(sql: Sql, config: IngestConfig, log: Logger): Ingest {
-  return new IngestBuffer(sql, { ...config, log });
+export function createIngest(sql: Sql, config: IngestConfig, log: Logger, metrics?: IngestMetrics): Ingest {
+  const merge: typeof mergeResults = async (db, results) => {
+    const outcome = await mergeResults(db, results);
+    metrics?.merged(outcome, results.length);
+    return outcome;
+  };
+  return new IngestBuffer(sql, { ...config, log, merge });
 }

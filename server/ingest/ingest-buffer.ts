@@ -94,7 +94,10 @@ export class IngestBuffer {
     });
   }
 
-  /** Flushes everything buffered and refuses new results. Waits while the database is down. */
+  /**
+   * Flushes everything buffered and refuses new results.
+   * LIMITATION: close() waits for as long as the database stays unreachable; it has no timeout.
+   */
   async close(): Promise<void> {
     this.closing = true;
     this.schedule();

@@ -33,6 +33,11 @@ export async function lockKnownPlayers(tx: TransactionSql): Promise<void> {
  * - anomaly: some counter went down; one anomalies row per such counter, totals, no diff.
  * - grew: battles grew; a diff of every counter and the totals.
  * - steady: battles unchanged; players is refreshed only if something differs.
+ *
+ * LIMITATION: a counter that grows while battles stay the same updates players but is in no
+ * diff, so that increase is never counted in player_diffs.
+ * LIMITATION: an older measurement of an account that arrives after a newer one is merged as
+ * the latest, so its lower counters are recorded as anomalies.
  */
 export async function mergeStagedPlayers(tx: TransactionSql): Promise<MergeCounts> {
   const [counts] = await tx`
