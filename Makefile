@@ -5,7 +5,8 @@ NPM_STAMP := node_modules/.install-stamp
 BUILD_STAMP := dist/.build-stamp
 SOURCES := $(shell find server agent shared test -name '*.ts' -not -path '*/node_modules/*' 2>/dev/null)
 
-.PHONY: all install build proto proto-check typecheck test test-faults demo bench agents clean
+.PHONY: all install build proto proto-check typecheck test test-faults demo bench agents clean \
+	agent-linux-x64
 
 all: build
 
@@ -48,6 +49,14 @@ demo: $(BUILD_STAMP)
 ## Benchmarks (not part of make test): prints a table of ratios, writes bench-results.json.
 bench: $(BUILD_STAMP)
 	node dist/test/bench/main.js $(BENCH_ARGS)
+
+## Agent executables for every platform in build/agents/, with SHA256SUMS (not part of make test).
+agents: $(BUILD_STAMP)
+	node dist/agent/build/main.js
+
+## Only the linux-x64 agent executable (what the tests run).
+agent-linux-x64: $(BUILD_STAMP)
+	node dist/agent/build/main.js linux-x64
 
 clean:
 	rm -rf dist build .tap coverage

@@ -1,0 +1,68 @@
+import fs from "node:fs";
+import path from "node:path";
+import { VERSION } from "../../shared/version";
+import { bundleAgent } from "./bundle";
+import { writeChecksums } from "./checksums";
+import { injectBlob } from "./inject";
+import { fetchNodeBase } from "./node-base";
+import { makeSeaBlob } from "./sea-blob";
+import { AGENT_TARGETS, hostTargetName, NODE_BASE_VERSION, type AgentTarget } from "./targets";
+
+export interface BuildAgentsOptions {
+  /** The project directory. */
+  repoDir: string;
+  targets: readonly AgentTarget[];
+  /** Where the executables and SHA256SUMS go. */
+  outDir: string;
+  /** Where node base binaries are kept between builds. */
+  cacheDir: string;
+  /** Called after each step, for progress output. */
+  onStep?: (step: string, elapsedMs: number) => void;
+}
+
+export interface BuiltAgent {
+  target: AgentTarget;
+  file: string;
+}
+
+/** Bundle, blob, then one executable per target, then SHA256SUMS over the ones built. */
+export async function buildAgents(options: BuildAgentsOptions): Promise<BuiltAgent[]> {
+  const { repoDir, targets, outDir, cacheDir } = options;
+  const started = Date.now();
+  const step = (name: string) => options.onStep?.(name, Date.now() - started);
+  fs.mkdirSync(outDir, { recursive: true });
+
+  const hostNode = fetchNodeBase(hostTarget(), NODE_BASE_VERSION, cacheDir);
+  const bases = targets.map((target) => fetchNodeBase(target, NODE_BASE_VERSION, cacheDir));
+  step("node bases ready");
+
+  const workDir = fs.mkdtempSync(path.join(outDir, ".work-"));
+  try {
+    const bundleFile = path.join(workDir, "agent.cjs");
+    const blobFile = path.join(workDir, "agent.blob");
+    bundleAgent(repoDir, bundleFile, VERSION);
+    makeSeaBlob(hostNode, bundleFile, blobFile);
+    step("bundle and SEA blob made");
+
+    const blob = fs.readFileSync(blobFile);
+    const built: BuiltAgent[] = [];
+    for (const [index, target] of targets.entries()) {
+      const file = path.join(outDir, target.outputName);
+      await injectBlob(target, bases[index] as string, blob, file);
+      built.push({ target, file });
+      step(`${target.outputName} written`);
+    }
+
+    writeChecksums(outDir, built.map((agent) => path.basename(agent.file)));
+    return built;
+  } finally {
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+function hostTarget(): AgentTarget {
+  const name = hostTargetName();
+  const target = AGENT_TARGETS.find((candidate) => candidate.name === name);
+  if (!target) throw new Error(`agents are built on one of the target platforms, not ${name}`);
+  return target;
+}

@@ -1,0 +1,25 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+
+/**
+ * Turns the bundle into a SEA preparation blob with the given node binary, which must be the
+ * Node release the executables are built on: the blob format belongs to that release. Without
+ * code cache or snapshot the blob holds only the script and suits every platform.
+ */
+export function makeSeaBlob(nodeBinary: string, bundleFile: string, blobFile: string): void {
+  const configFile = path.join(path.dirname(blobFile), "sea-config.json");
+  const config = {
+    main: bundleFile,
+    output: blobFile,
+    disableExperimentalSEAWarning: true,
+    useCodeCache: false,
+    useSnapshot: false,
+  };
+  fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
+
+  execFileSync(nodeBinary, ["--experimental-sea-config", configFile], {
+    stdio: ["ignore", "ignore", "inherit"],
+    env: {},
+  });
+}
