@@ -14,6 +14,16 @@ export const ERROR_CODES = {
   UNAUTHENTICATED: { status: GrpcStatus.UNAUTHENTICATED, when: "no or wrong admin token" },
   HELLO_REQUIRED: { status: GrpcStatus.INVALID_ARGUMENT, when: "a session did not start with Hello" },
   AGENT_BANNED: { status: GrpcStatus.PERMISSION_DENIED, when: "the agent was banned by an admin" },
+  AGENT_NOT_ENROLLED: { status: GrpcStatus.UNAUTHENTICATED, when: "an agent call without a credential (enroll first)" },
+  AGENT_CREDENTIAL_INVALID: {
+    status: GrpcStatus.UNAUTHENTICATED,
+    when: "an unknown agent id or a wrong secret (enroll again)",
+  },
+  AGENT_REVOKED: { status: GrpcStatus.PERMISSION_DENIED, when: "the admin revoked the agent's credential (enroll again)" },
+  ENROLLMENT_TOKEN_INVALID: {
+    status: GrpcStatus.UNAUTHENTICATED,
+    when: "an enrollment token that is unknown, already used or expired",
+  },
   AGENT_REPLACED: { status: GrpcStatus.ABORTED, when: "the same agent id opened a newer session" },
   LEASE_NOT_OWNED: { status: GrpcStatus.PERMISSION_DENIED, when: "a result for a lease the agent does not hold" },
   RESULT_INVALID: { status: GrpcStatus.INVALID_ARGUMENT, when: "a result with ids outside its batch, duplicates or absurd values" },
