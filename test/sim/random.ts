@@ -49,7 +49,8 @@ export class SeededStream {
     this.state = (this.state + 0x6d2b79f5) >>> 0;
     const high = scramble32(this.state);
     const low = scramble32(this.state ^ 0xa5a5a5a5);
-    return (high * 2048 + (low >>> 21)) / 9_007_199_254_740_992;
+    // 32 high bits and 21 low bits make the 53 bits a double can hold.
+    return (high * 2_097_152 + (low >>> 11)) / 9_007_199_254_740_992;
   }
 
   /** Next integer in [0, count). */
