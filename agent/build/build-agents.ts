@@ -16,6 +16,8 @@ export interface BuildAgentsOptions {
   outDir: string;
   /** Where node base binaries are kept between builds. */
   cacheDir: string;
+  /** Version baked into the executables. @default this build's VERSION */
+  version?: string;
   /** Called after each step, for progress output. */
   onStep?: (step: string, elapsedMs: number) => void;
 }
@@ -40,7 +42,7 @@ export async function buildAgents(options: BuildAgentsOptions): Promise<BuiltAge
   try {
     const bundleFile = path.join(workDir, "agent.cjs");
     const blobFile = path.join(workDir, "agent.blob");
-    bundleAgent(repoDir, bundleFile, VERSION);
+    bundleAgent(repoDir, bundleFile, options.version ?? VERSION);
     makeSeaBlob(hostNode, bundleFile, blobFile);
     step("bundle and SEA blob made");
 
