@@ -74,6 +74,14 @@ export const SERVER_SCHEMA: ConfigSchema = {
     type: "int", default: 20_000, min: 1, max: 10_000_000,
     description: "buffered rows above which no new assignments are granted",
   },
+  "schedule.checkMs": {
+    type: "int", default: 30_000, min: 100, max: 3_600_000, unit: "ms",
+    description: "period of the daily round schedule check (the schedule itself is set with SetSchedule)",
+  },
+  "health.checkMs": {
+    type: "int", default: 2000, min: 100, max: 60_000, unit: "ms",
+    description: "period of the database probe behind the gRPC health service",
+  },
   "realms.xbox": { type: "string", default: "5000-15500000", description: "Xbox id range first-last, used when the realms table is empty" },
   "realms.ps": { type: "string", default: "1073740000-1085000000", description: "PlayStation id range first-last, used when the realms table is empty" },
 };
@@ -98,6 +106,8 @@ export interface ServerConfig {
   agent: { maxInFlight: number; maxCredit: number };
   ingest: { flushRows: number; flushMs: number; highWaterRows: number };
   realms: { xbox: IdRange; ps: IdRange };
+  schedule: { checkMs: number };
+  health: { checkMs: number };
 }
 
 export interface IdRange {
@@ -150,6 +160,8 @@ export function loadServerConfig(sources: {
       highWaterRows: num("ingest.highWaterRows"),
     },
     realms: { xbox: parseRange("realms.xbox", str("realms.xbox")), ps: parseRange("realms.ps", str("realms.ps")) },
+    schedule: { checkMs: num("schedule.checkMs") },
+    health: { checkMs: num("health.checkMs") },
   };
 }
 

@@ -13,6 +13,8 @@ import { AgentHub } from "./agent-service/hub";
 import { LeaseClock } from "./scheduler/lease-clock";
 import { createIngest, type Ingest } from "./ingest/create-ingest";
 import { startAdminServer, type AdminServer } from "./admin-service/admin-server";
+import { TrackerMetrics } from "./metrics/tracker-metrics";
+import { startMetricsServer, type MetricsServer } from "./metrics/metrics-server";
 
 /** Largest message an agent may send: 100 players are about 10 KB. */
 export const AGENT_MAX_MESSAGE_BYTES = 256 * 1024;
@@ -24,6 +26,8 @@ export interface TrackerServer {
   sql: Sql;
   hub: AgentHub;
   ingest: Ingest;
+  admin: AdminServer;
+  metrics: TrackerMetrics;
   stop(): Promise<void>;
 }
 
@@ -44,8 +48,10 @@ export async function startTrackerServer(config: ServerConfig, log: Logger): Pro
   if (applied.length > 0) log.info({ versions: applied }, "migrations applied");
   await seedRealms(sql, config.realms);
 
-  const ingest = createIngest(sql, config.ingest, componentLogger(log, "ingest"));
+  const metrics = new TrackerMetrics();
+  const ingest = createIngest(sql, config.ingest, componentLogger(log, "ingest"), metrics);
   const hub = new AgentHub(sql, config, ingest, componentLogger(log, "agent-service"));
+  hub.metrics = metrics;
   await hub.start();
 
   const agentServer = new grpc.Server({
@@ -72,20 +78,27 @@ export async function startTrackerServer(config: ServerConfig, log: Logger): Pro
   }, componentLogger(log, "scheduler"));
   clock.start();
 
-  const admin: AdminServer = await startAdminServer({ config, sql, hub, ingest, log: componentLogger(log, "admin") });
+  const admin = await startAdminServer({ config, sql, hub, ingest, log: componentLogger(log, "admin") });
+  metrics.observe({ sql, ingest, hub, databaseReachable: () => admin.probe.reachable });
+  const metricsServer: MetricsServer | null = config.metricsListen
+    ? await startMetricsServer(metrics, config.metricsListen, componentLogger(log, "metrics"))
+    : null;
 
   let stopped = false;
   return {
     agentPort,
     adminPort: admin.port,
-    metricsPort: admin.metricsPort,
+    metricsPort: metricsServer?.port ?? 0,
     sql,
     hub,
     ingest,
+    admin,
+    metrics,
     async stop() {
       if (stopped) return;
       stopped = true;
       log.info("server stopping");
+      await metricsServer?.stop();
       await admin.stop();
       await hub.stop();
       await new Promise<void>((resolve) => agentServer.tryShutdown(() => resolve()));

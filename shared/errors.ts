@@ -30,6 +30,11 @@ export const ERROR_CODES = {
   INVALID_ARGUMENT: { status: GrpcStatus.INVALID_ARGUMENT, when: "an admin request with a bad field" },
   NOT_FOUND: { status: GrpcStatus.NOT_FOUND, when: "the round, key, realm or agent does not exist" },
   ROUND_CONFLICT: { status: GrpcStatus.FAILED_PRECONDITION, when: "a round is already running, or none is" },
+  ALREADY_EXISTS: { status: GrpcStatus.ALREADY_EXISTS, when: "an admin request adds something already there (an API key)" },
+  FAILED_PRECONDITION: {
+    status: GrpcStatus.FAILED_PRECONDITION,
+    when: "an admin request the tracker's state does not allow now (no realm enabled, batch not failed)",
+  },
   DATABASE_UNAVAILABLE: { status: GrpcStatus.UNAVAILABLE, when: "PostgreSQL cannot be reached" },
   SHUTTING_DOWN: { status: GrpcStatus.UNAVAILABLE, when: "the server is stopping" },
   INTERNAL: { status: GrpcStatus.INTERNAL, when: "a bug; the server log has the details" },

@@ -2,7 +2,7 @@ import path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
-import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-check";
+import { HealthImplementation } from "grpc-health-check";
 import type { Sql } from "postgres";
 import { AdminServiceService } from "../../shared/gen/tracker/v1/admin";
 import type { Logger } from "../../shared/log";
@@ -12,7 +12,9 @@ import type { AgentHub } from "../agent-service/hub";
 import type { Ingest } from "../ingest/create-ingest";
 import { bind } from "../tracker-server";
 import { AdminToken } from "./admin-token";
+import { DatabaseProbe } from "./database-probe";
 import { adminHandlers } from "./handlers";
+import { RoundSchedule } from "./round-schedule";
 
 export interface AdminDeps {
   config: ServerConfig;
@@ -24,50 +26,90 @@ export interface AdminDeps {
 
 export interface AdminServer {
   port: number;
-  metricsPort: number;
   health: HealthImplementation;
+  probe: DatabaseProbe;
+  schedule: RoundSchedule;
   stop(): Promise<void>;
 }
 
 /** Service names reported by the health service. */
 const HEALTH_SERVICES = ["", "tracker.v1.AdminService", "tracker.v1.AgentService"];
+/** How long stop() waits for calls in flight before it cuts them. */
+const SHUTDOWN_GRACE_MS = 5_000;
 
 /**
- * Starts the admin gRPC server: AdminService (token required), server reflection v1 and
- * v1alpha, and grpc.health.v1.Health, on config.adminListen.
+ * Starts the admin gRPC server on config.adminListen: AdminService (admin token required),
+ * server reflection v1 and v1alpha, and grpc.health.v1.Health, which reports NOT_SERVING while
+ * the database probe fails. Also runs the daily round schedule.
  */
 export async function startAdminServer(deps: AdminDeps): Promise<AdminServer> {
   const { adminToken, created } = AdminToken.loadOrCreate(deps.config.dataDir);
   if (created) {
     // Printed once, on the start that created it; later it is read from the data directory.
-    deps.log.warn({ adminToken: created, file: "admin-token in the data directory" }, "admin token created");
-    process.stderr.write(`admin token (shown once): ${created}\n`);
+    deps.log.warn({ file: path.join(deps.config.dataDir, "admin-token") }, "admin token created");
+    process.stderr.write(`admin token (shown once, kept in ${deps.config.dataDir}/admin-token): ${created}\n`);
   }
 
-  const server = new grpc.Server({ "grpc.max_receive_message_length": 1024 * 1024 });
-  server.addService(AdminServiceService, adminHandlers(deps, adminToken) as never);
+  const health = new HealthImplementation(
+    Object.fromEntries(HEALTH_SERVICES.map((s) => [s, "SERVING" as const])),
+  );
+  const probe = new DatabaseProbe(deps.sql, deps.config.health.checkMs, deps.log, (reachable) => {
+    for (const s of HEALTH_SERVICES) health.setStatus(s, reachable ? "SERVING" : "NOT_SERVING");
+  });
+  await probe.check();
+  probe.start();
 
-  const health = new HealthImplementation(Object.fromEntries(HEALTH_SERVICES.map((s) => [s, "SERVING" as const])));
+  const server = new grpc.Server({ "grpc.max_receive_message_length": 1024 * 1024 });
+  const { handlers, endStreams } = adminHandlers({ ...deps, adminToken, probe });
+  server.addService(AdminServiceService, handlers);
   health.addToServer(server);
   new ReflectionService(loadReflectionDefinitions()).addToServer(server);
 
   const port = await bind(server, deps.config.adminListen);
   deps.log.info({ address: deps.config.adminListen, port }, "admin service listening");
 
+  const schedule = new RoundSchedule(deps, { checkMs: deps.config.schedule.checkMs });
+  schedule.start();
+
   return {
     port,
-    metricsPort: 0,
     health,
-    stop: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
+    probe,
+    schedule,
+    async stop() {
+      for (const s of HEALTH_SERVICES) health.setStatus(s, "NOT_SERVING");
+      await schedule.stop();
+      await probe.stop();
+      endStreams();
+      await shutdown(server);
+    },
   };
 }
 
-/** Reflection serves our protos and the health proto, loaded by include-relative names. */
+/** Graceful shutdown, cut short after SHUTDOWN_GRACE_MS (a health Watch never ends by itself). */
+function shutdown(server: grpc.Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const force = setTimeout(() => {
+      server.forceShutdown();
+      resolve();
+    }, SHUTDOWN_GRACE_MS);
+    server.tryShutdown(() => {
+      clearTimeout(force);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Reflection serves our protos and the health proto, loaded by include-relative names. The
+ * health proto is our copy with List's map written as its repeated entry message (see the
+ * comment in that file): with the map, grpcurl and buf curl could not see the Health service.
+ */
 function loadReflectionDefinitions(): protoLoader.PackageDefinition {
   return protoLoader.loadSync(
-    ["tracker/v1/admin.proto", "tracker/v1/agent.proto", "health/v1/health.proto"],
+    ["tracker/v1/admin.proto", "tracker/v1/agent.proto", "grpc/health/v1/health.proto"],
     {
-      includeDirs: [path.join(repoRoot(), "proto"), path.resolve(healthProtoPath, "../../..")],
+      includeDirs: [path.join(repoRoot(), "proto"), path.join(repoRoot(), "server", "admin-service", "proto")],
       keepCase: true,
       longs: String,
       enums: String,

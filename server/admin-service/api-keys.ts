@@ -19,6 +19,7 @@ export function maskApplicationId(applicationId: string): string {
 async function addApiKey(req: AddApiKeyRequest, ctx: AdminContext): Promise<ApiKey> {
   const kind = req.kind || "application";
   if (!/^[A-Za-z0-9_-]{4,128}$/.test(req.applicationId)) {
+    // The value itself is not echoed: it is a secret.
     throw new TrackerError("INVALID_ARGUMENT", "application_id must be 4-128 letters, digits, _ or -");
   }
   if (!(req.requestsPerSecond > 0 && req.requestsPerSecond <= MAX_REQUESTS_PER_SECOND)) {
@@ -35,7 +36,7 @@ async function addApiKey(req: AddApiKeyRequest, ctx: AdminContext): Promise<ApiK
       RETURNING id, application_id, requests_per_second, kind, enabled`;
   } catch (err) {
     if ((err as { code?: string }).code === UNIQUE_VIOLATION) {
-      throw new TrackerError("INVALID_ARGUMENT", "this application_id is already registered");
+      throw new TrackerError("ALREADY_EXISTS", "this application_id is already registered");
     }
     throw err;
   }
@@ -49,7 +50,14 @@ async function listApiKeys(_req: unknown, ctx: AdminContext) {
   return { keys: rows.map((r) => toApiKey(r, ctx)) };
 }
 
+/** The key id of a request, or INVALID_ARGUMENT. */
+function keyId(req: ApiKeyRequest): number {
+  if (!(req.id > 0)) throw new TrackerError("INVALID_ARGUMENT", "id is required (see ListApiKeys)");
+  return req.id;
+}
+
 async function setEnabled(req: ApiKeyRequest, ctx: AdminContext, enabled: boolean): Promise<ApiKey> {
+  keyId(req);
   const [row] = await ctx.sql`
     UPDATE api_keys SET enabled = ${enabled} WHERE id = ${req.id}
     RETURNING id, application_id, requests_per_second, kind, enabled`;
@@ -59,6 +67,7 @@ async function setEnabled(req: ApiKeyRequest, ctx: AdminContext, enabled: boolea
 }
 
 async function removeApiKey(req: ApiKeyRequest, ctx: AdminContext) {
+  keyId(req);
   const rows = await ctx.sql`DELETE FROM api_keys WHERE id = ${req.id} RETURNING id`;
   if (rows.length === 0) throw new TrackerError("NOT_FOUND", `API key ${req.id} does not exist`);
   await ctx.hub.keyShares.reload();

@@ -8,10 +8,20 @@ import { apiKeyCalls } from "./api-keys";
 import { realmCalls } from "./realms";
 import { summaryCalls } from "./summary";
 import { agentCalls } from "./agents";
+import { failedBatchCalls } from "./failed-batches";
+import { scheduleCalls } from "./round-schedule";
+import type { DatabaseProbe } from "./database-probe";
 
 /** What every admin call gets besides its request. */
 export interface AdminContext extends AdminDeps {
   adminToken: AdminToken;
+  probe: DatabaseProbe;
+}
+
+/** The handler object and a way to end the open WatchStatus streams (at shutdown). */
+export interface AdminHandlers {
+  handlers: grpc.UntypedServiceImplementation;
+  endStreams(): void;
 }
 
 export type UnaryCall = (request: never, ctx: AdminContext) => Promise<unknown>;
@@ -28,6 +38,8 @@ function allCalls(): { unary: Record<string, UnaryCall>; streams: Record<string,
     unary: {
       ...statusCalls.unary,
       ...roundCalls,
+      ...scheduleCalls,
+      ...failedBatchCalls,
       ...apiKeyCalls,
       ...realmCalls,
       ...summaryCalls,
@@ -42,10 +54,12 @@ function allCalls(): { unary: Record<string, UnaryCall>; streams: Record<string,
  * The grpc-js handler object of AdminService: each call checks the bearer token, runs, logs who
  * did what with the outcome, and turns errors into coded gRPC statuses.
  */
-export function adminHandlers(deps: AdminDeps, adminToken: AdminToken): grpc.UntypedServiceImplementation {
-  const ctx: AdminContext = { ...deps, adminToken };
+export function adminHandlers(ctx: AdminContext): AdminHandlers {
+  const deps = ctx;
+  const adminToken = ctx.adminToken;
   const { unary, streams } = allCalls();
   const handlers: grpc.UntypedServiceImplementation = {};
+  const open = new Set<AbortController>();
 
   for (const [name, fn] of Object.entries(unary)) {
     const handle: grpc.handleUnaryCall<any, unknown> = (call, callback) => {
@@ -58,8 +72,9 @@ export function adminHandlers(deps: AdminDeps, adminToken: AdminToken): grpc.Unt
             callback(null, response);
           },
           (err) => {
-            logFailure(deps, who, name, call.request, err);
-            callback(toServiceError(err) as grpc.ServiceError);
+            const coded = codedError(err);
+            logFailure(deps, who, name, call.request, coded);
+            callback(toServiceError(coded) as grpc.ServiceError);
           },
         );
     };
@@ -70,21 +85,32 @@ export function adminHandlers(deps: AdminDeps, adminToken: AdminToken): grpc.Unt
     const handle: grpc.handleServerStreamingCall<any, unknown> = (call) => {
       const who = caller(call);
       const abort = new AbortController();
+      open.add(abort);
       call.on("cancelled", () => abort.abort());
       call.on("close", () => abort.abort());
       authenticate(call.metadata, adminToken)
-        .then(() => fn(call.request as never, ctx, (m) => call.write(m), abort.signal))
+        .then(() => {
+          deps.log.info({ who, action: name, request: call.request, outcome: "streaming" }, "admin action");
+          return fn(call.request as never, ctx, (m) => call.write(m), abort.signal);
+        })
         .then(
           () => call.end(),
           (err) => {
-            logFailure(deps, who, name, call.request, err);
-            call.emit("error", toServiceError(err));
+            const coded = codedError(err);
+            logFailure(deps, who, name, call.request, coded);
+            call.emit("error", toServiceError(coded));
           },
-        );
+        )
+        .finally(() => open.delete(abort));
     };
     handlers[name] = handle;
   }
-  return handlers;
+  return {
+    handlers,
+    endStreams: () => {
+      for (const abort of open) abort.abort();
+    },
+  };
 }
 
 async function authenticate(metadata: grpc.Metadata, adminToken: AdminToken): Promise<void> {
@@ -98,13 +124,37 @@ async function authenticate(metadata: grpc.Metadata, adminToken: AdminToken): Pr
   }
 }
 
+/** postgres.js codes and SQLSTATEs that mean the database went away, not that the call was bad. */
+const CONNECTION_ERRORS = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+  "57P01",
+  "57P03",
+]);
+
+/** A lost database becomes DATABASE_UNAVAILABLE (UNAVAILABLE: try again), not INTERNAL. */
+function codedError(err: unknown): unknown {
+  if (err instanceof TrackerError) return err;
+  const code = String((err as { code?: unknown } | null)?.code ?? "");
+  if (CONNECTION_ERRORS.has(code) || code.startsWith("08")) {
+    return new TrackerError("DATABASE_UNAVAILABLE", "PostgreSQL cannot be reached; try again", { cause: err });
+  }
+  return err;
+}
+
 function caller(call: { getPeer(): string }): string {
   return call.getPeer();
 }
 
 function logFailure(deps: AdminDeps, who: string, action: string, request: unknown, err: unknown): void {
   if (err instanceof TrackerError) {
-    deps.log.warn({ who, action, request, outcome: err.code, reason: err.message }, "admin action");
+    const cause = err.cause === undefined ? {} : { err: err.cause };
+    deps.log.warn({ who, action, request, outcome: err.code, reason: err.message, ...cause }, "admin action");
   } else {
     deps.log.error({ who, action, request, outcome: "INTERNAL", err }, "admin action");
   }

@@ -1,42 +1,69 @@
-import type { Status, WatchStatusRequest } from "../../shared/gen/tracker/v1/admin";
+import type { Round, Status, WatchStatusRequest } from "../../shared/gen/tracker/v1/admin";
 import { sleep } from "../../shared/backoff";
+import { TrackerError } from "../../shared/errors";
 import { VERSION } from "../../shared/version";
 import type { AdminContext } from "./handlers";
 import { currentRound } from "./round-view";
 
+/** Window of the progress rates: batches done and API requests over the last minute. */
+const RATE_WINDOW_S = 60;
+/** WatchStatus interval bounds and default. */
+const WATCH_DEFAULT_S = 5;
+const WATCH_MAX_S = 3600;
+
 export async function buildStatus(ctx: AdminContext): Promise<Status> {
-  let round;
-  let databaseReachable = true;
-  try {
-    round = await currentRound(ctx.sql);
-  } catch {
-    databaseReachable = false;
+  let round: Round | undefined;
+  let batchesPerSecond = 0;
+  let databaseReachable = ctx.probe.reachable;
+  if (databaseReachable) {
+    try {
+      round = await currentRound(ctx.sql);
+      if (round?.state === "running") batchesPerSecond = await batchRate(ctx, round.id);
+    } catch {
+      databaseReachable = false;
+    }
   }
-  const hub = ctx.hub;
-  const batchesPerSecond = hub.batchesDone.perSecond();
-  const left = round && round.state === "running" ? round.batchesPending + round.batchesLeased : 0;
+  const left = round?.state === "running" ? round.batchesPending + round.batchesLeased : 0;
   return {
     round,
     ingestBacklogRows: ctx.ingest.backlogRows,
     ingestBehind: ctx.ingest.isBehind,
-    agentsConnected: hub.sessions.size,
-    requestsPerSecond: hub.apiRequests.perSecond(),
+    agentsConnected: ctx.hub.sessions.size,
+    requestsPerSecond: ctx.hub.apiRequests.perSecond(),
     batchesPerSecond,
-    etaSeconds: left > 0 && batchesPerSecond > 0 ? left / batchesPerSecond : 0,
+    etaSeconds: left > 0 && batchesPerSecond > 0 ? Math.round(left / batchesPerSecond) : 0,
     databaseReachable,
-    apiKeysEnabled: hub.keyShares.enabledKeys,
+    apiKeysEnabled: ctx.hub.keyShares.enabledKeys,
     serverVersion: VERSION,
   };
 }
 
-/** WatchStatus sends at least one status, then one per interval, until the caller leaves. */
+/**
+ * Batches of the round done per second over the last minute, read from the database so that
+ * the rate counts the work of every coordinator. A round younger than a minute is measured
+ * over its age, so its first rate is not diluted by the time before it started.
+ */
+async function batchRate(ctx: AdminContext, roundId: number): Promise<number> {
+  const [row] = await ctx.sql`
+    SELECT count(*) FILTER (WHERE b.done_at > now() - ${RATE_WINDOW_S} * interval '1 second') AS n,
+           least(${RATE_WINDOW_S}, greatest(1, extract(epoch FROM now() - r.created_at))) AS span_s
+      FROM rounds r LEFT JOIN batches b ON b.round_id = r.id AND b.state = 'done'
+     WHERE r.id = ${roundId}
+     GROUP BY r.created_at`;
+  return row ? Number(row.n) / Number(row.span_s) : 0;
+}
+
+/** WatchStatus sends a status at once, then one per interval, until the caller leaves. */
 async function watchStatus(
   req: WatchStatusRequest,
   ctx: AdminContext,
   write: (m: unknown) => boolean,
   cancelled: AbortSignal,
 ): Promise<void> {
-  const intervalMs = Math.min(Math.max(req.intervalSeconds || 5, 1), 3600) * 1000;
+  if (req.intervalSeconds > WATCH_MAX_S) {
+    throw new TrackerError("INVALID_ARGUMENT", `interval_seconds must be at most ${WATCH_MAX_S}`);
+  }
+  const intervalMs = (req.intervalSeconds || WATCH_DEFAULT_S) * 1000;
   while (!cancelled.aborted) {
     write(await buildStatus(ctx));
     await sleep(intervalMs, cancelled).catch(() => undefined);

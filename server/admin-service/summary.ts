@@ -1,6 +1,6 @@
 import type { DailySummary, GetDailySummaryRequest } from "../../shared/gen/tracker/v1/admin";
 import { TrackerError } from "../../shared/errors";
-import { isStatDay } from "../scheduler/plan-round";
+import { checkStatDay } from "./rounds";
 import type { AdminContext } from "./handlers";
 
 async function getDailySummary(req: GetDailySummaryRequest, ctx: AdminContext): Promise<DailySummary> {
@@ -11,9 +11,9 @@ async function getDailySummary(req: GetDailySummaryRequest, ctx: AdminContext): 
     if (!latest) throw new TrackerError("NOT_FOUND", "no round has finished yet; pass stat_day");
     statDay = latest.d;
   }
-  if (!isStatDay(statDay)) {
-    throw new TrackerError("INVALID_ARGUMENT", `stat_day "${statDay}" is not a date written YYYY-MM-DD`);
-  }
+  checkStatDay(statDay);
+  const [measured] = await ctx.sql`SELECT 1 FROM rounds WHERE stat_day = ${statDay} LIMIT 1`;
+  if (!measured) throw new TrackerError("NOT_FOUND", `no round has measured stat day ${statDay}`);
   const rows = await ctx.sql`
     SELECT p.platform,
            coalesce(a.players_active, 0) AS players_active,

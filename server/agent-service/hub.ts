@@ -17,6 +17,7 @@ import { checkResult } from "./check-result";
 import { KeyShares, type KeyShare } from "./key-shares";
 import { AgentSession, peerAddress } from "./session";
 import { RateWindow } from "./rate-window";
+import { NO_HUB_METRICS, type HubMetrics } from "../metrics/hooks";
 
 /** Where accepted results go: the ingest buffer. */
 export interface ResultSink {
@@ -42,6 +43,8 @@ export class AgentHub {
   readonly keyShares: KeyShares;
   readonly batchesDone = new RateWindow(60_000);
   readonly apiRequests = new RateWindow(60_000);
+  /** Counters for Prometheus; the server sets them after construction. */
+  metrics: HubMetrics = NO_HUB_METRICS;
   private pumping = false;
   private pumpAgain = false;
   private idleTimer: NodeJS.Timeout | null = null;
@@ -179,6 +182,7 @@ export class AgentHub {
     }
     session.leases.delete(result.leaseId);
     this.apiRequests.add(result.requests);
+    this.metrics.apiRequests(session.apiKeyId, result.requests);
 
     const problem = checkResult(lease.ids, result.players);
     if (problem) {
@@ -227,6 +231,7 @@ export class AgentHub {
     const lease = session.leases.get(failed.leaseId);
     if (!lease) return;
     session.leases.delete(failed.leaseId);
+    this.metrics.batchFailed(failed);
 
     if (failed.returned) {
       await releaseLeases(this.sql, [failed.leaseId], "returned by agent", false);
@@ -343,6 +348,7 @@ export class AgentHub {
 
   private assign(session: AgentSession, lease: Lease): void {
     session.credit -= 1;
+    this.metrics.creditGranted(1);
     session.leases.set(lease.leaseId, { ...lease, ids: new Set(lease.accountIds) });
     session.send({
       kind: {
