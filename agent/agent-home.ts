@@ -24,6 +24,28 @@ export function agentHomeDir(
   return path.join(env.XDG_CONFIG_HOME || path.join(homeDir, ".config"), APP_DIR);
 }
 
+/**
+ * The per-OS directory for what the agent writes while it runs: the rotating log and the status
+ * file that `tracker-agent status` reads. TRACKER_AGENT_DATA overrides it, then
+ * TRACKER_AGENT_HOME (one directory for everything).
+ */
+export function agentDataDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+  homeDir: string = os.homedir(),
+): string {
+  if (env.TRACKER_AGENT_DATA) return env.TRACKER_AGENT_DATA;
+  if (env.TRACKER_AGENT_HOME) return env.TRACKER_AGENT_HOME;
+
+  // Local, not roaming: logs should not follow a Windows profile to other machines.
+  if (platform === "win32") {
+    const local = env.LOCALAPPDATA ?? path.win32.join(homeDir, "AppData", "Local");
+    return path.win32.join(local, APP_DIR);
+  }
+  if (platform === "darwin") return path.join(homeDir, "Library", "Logs", APP_DIR);
+  return path.join(env.XDG_STATE_HOME || path.join(homeDir, ".local", "state"), APP_DIR);
+}
+
 /** Reads the agent id kept in `dir`, or makes one and keeps it there for the next run. */
 export function loadOrCreateAgentId(dir: string): string {
   const file = path.join(dir, AGENT_ID_FILE);
