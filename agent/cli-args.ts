@@ -24,7 +24,7 @@ Commands:
   version    print the agent version
 
 Options for run:
-  --server HOST:PORT   coordinator address (or TRACKER_SERVER)
+  --server HOST:PORT   coordinator address (or TRACKER_SERVER; default: the enrolled one)
   --name NAME          name shown to the admin (default: host name)
   --capacity N         assignments taken at once, 1-64 (default: 4)
   --agent-id ID        agent id (default: generated once and kept in the config dir;
@@ -74,9 +74,8 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): C
 }
 
 function parseServer(server: string | undefined): string {
-  if (server === undefined || server === "") {
-    throw new UsageError("--server HOST:PORT is required (or set TRACKER_SERVER)");
-  }
+  // Empty means the server the agent enrolled with, read from its credential.
+  if (server === undefined || server === "") return "";
   const match = SERVER_ADDRESS.exec(server);
   const port = match ? Number(match[2]) : 0;
   if (!match || port < 1 || port > 65535) {

@@ -3,13 +3,18 @@ import os from "node:os";
 import { createLogger } from "../shared/log";
 import { VERSION } from "../shared/version";
 import { startAgent } from "./agent";
-import { agentHomeDir, loadOrCreateAgentId } from "./agent-home";
 import { parseCliArgs, USAGE, UsageError, type RunCommand } from "./cli-args";
+import { enrolledClientOrExit, EXIT_NOT_ENROLLED, watchCredentialRefusals } from "./credentials-refusal";
+import { runEnrollCommand } from "./enroll-command";
 
 /** Exit code for a command line the agent cannot run. */
 const EXIT_USAGE = 2;
 
 function main(): void {
+  if (process.argv[2] === "enroll") {
+    void runEnrollCommand(process.argv.slice(3)).then((code) => process.exit(code));
+    return;
+  }
   let command;
   try {
     command = parseCliArgs(process.argv.slice(2), process.env);
@@ -28,15 +33,21 @@ function run(command: RunCommand): void {
   const log = createLogger("tracker-agent");
   lowerPriority(log);
 
-  const agentId = command.agentId ?? loadOrCreateAgentId(agentHomeDir());
+  const enrolled = enrolledClientOrExit(command.server);
+  const { credential, server } = enrolled;
+  const client = watchCredentialRefusals(enrolled.client, log, (code, reason) => {
+    process.stderr.write(`tracker-agent: ${reason} (${code})\n`);
+    void agent.stop().finally(() => process.exit(EXIT_NOT_ENROLLED));
+  });
   const agent = startAgent({
-    server: command.server,
-    agentId,
+    server,
+    agentId: credential.agentId,
     agentName: command.name,
     capacity: command.capacity,
     logger: log,
+    client,
   });
-  const { server, capacity } = command;
+  const { capacity } = command;
   log.info({ server, version: VERSION, capacity }, "agent started");
 
   const onSignal = (signal: NodeJS.Signals) => {

@@ -27,7 +27,7 @@ export const SERVER_SCHEMA: ConfigSchema = {
   "agent.listen": {
     type: "string",
     default: "127.0.0.1:7400",
-    description: "host:port of the agent service (loopback until agents authenticate)",
+    description: "host:port of the agent service (agents authenticate with an enrolled credential)",
   },
   "admin.listen": {
     type: "string",
@@ -68,6 +68,14 @@ export const SERVER_SCHEMA: ConfigSchema = {
   "lease.checkMs": { type: "int", default: 1000, min: 100, max: 60_000, unit: "ms", description: "period of the lease expiry and round completion check" },
   "agent.maxInFlight": { type: "int", default: 4, min: 1, max: 64, description: "concurrent API requests per agent" },
   "agent.maxCredit": { type: "int", default: 8, min: 1, max: 256, description: "most assignments one agent may hold at once" },
+  "agent.tls": {
+    type: "boolean", default: true,
+    description: "TLS on the agent service with the server's own CA; false only on a loopback address",
+  },
+  "agent.publicAddress": {
+    type: "string", default: "",
+    description: "host:port agents connect to, put in enrollment tokens; empty means agent.listen",
+  },
   "ingest.flushRows": { type: "int", default: 5000, min: 1, max: 1_000_000, description: "player rows that trigger a flush" },
   "ingest.flushMs": { type: "int", default: 200, min: 1, max: 60_000, unit: "ms", description: "longest wait before buffered rows are flushed" },
   "ingest.highWaterRows": {
@@ -103,7 +111,7 @@ export interface ServerConfig {
   };
   batchSize: number;
   lease: { ttlMs: number; maxAttempts: number; checkMs: number };
-  agent: { maxInFlight: number; maxCredit: number };
+  agent: { maxInFlight: number; maxCredit: number; tls: boolean; publicAddress: string };
   ingest: { flushRows: number; flushMs: number; highWaterRows: number };
   realms: { xbox: IdRange; ps: IdRange };
   schedule: { checkMs: number };
@@ -129,6 +137,10 @@ export function loadServerConfig(sources: {
   const num = (k: string) => v[k] as number;
 
   checkListen("agent.listen", str("agent.listen"));
+  if (str("agent.publicAddress")) checkListen("agent.publicAddress", str("agent.publicAddress"));
+  if (!v["agent.tls"] && !isLoopback(str("agent.listen"))) {
+    throw new ConfigError("agent.tls", "may be false only when agent.listen is a loopback address");
+  }
   checkListen("admin.listen", str("admin.listen"));
   if (str("metrics.listen")) checkListen("metrics.listen", str("metrics.listen"));
   checkUrl("api.baseUrl", str("api.baseUrl"));
@@ -153,7 +165,12 @@ export function loadServerConfig(sources: {
     },
     batchSize: num("batch.size"),
     lease: { ttlMs: num("lease.ttlMs"), maxAttempts: num("lease.maxAttempts"), checkMs: num("lease.checkMs") },
-    agent: { maxInFlight: num("agent.maxInFlight"), maxCredit: num("agent.maxCredit") },
+    agent: {
+      maxInFlight: num("agent.maxInFlight"),
+      maxCredit: num("agent.maxCredit"),
+      tls: v["agent.tls"] as boolean,
+      publicAddress: str("agent.publicAddress"),
+    },
     ingest: {
       flushRows: num("ingest.flushRows"),
       flushMs: num("ingest.flushMs"),
@@ -182,6 +199,12 @@ function checkListen(key: string, value: string): void {
   if (!m || Number(m[2]) > 65535) {
     throw new ConfigError(key, `expected host:port, e.g. 127.0.0.1:7400, got "${value}"`);
   }
+}
+
+/** True for 127.0.0.0/8, ::1 and localhost, where plaintext never leaves the machine. */
+export function isLoopback(hostPort: string): boolean {
+  const host = hostPort.replace(/:\d+$/, "").replace(/^\[|\]$/g, "");
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function checkUrl(key: string, value: string): void {

@@ -10,6 +10,9 @@ import { migrate } from "./db/migrate";
 import { openDatabase, type Sql } from "./db/pool";
 import { seedRealms } from "./db/seed-realms";
 import { AgentHub } from "./agent-service/hub";
+import { loadAgentServiceSecurity, publicAgentAddress } from "./enrollment/agent-service-identity";
+import { enrollHandler } from "./enrollment/enroll-call";
+import { downloadReleaseHandler } from "./releases/download-call";
 import { LeaseClock } from "./scheduler/lease-clock";
 import { createIngest, type Ingest } from "./ingest/create-ingest";
 import { startAdminServer, type AdminServer } from "./admin-service/admin-server";
@@ -62,14 +65,17 @@ export async function startTrackerServer(config: ServerConfig, log: Logger): Pro
     "grpc.keepalive_permit_without_calls": 1,
     "grpc.http2.min_ping_interval_without_data_ms": 10_000,
   });
-  const unimplemented = { code: grpc.status.UNIMPLEMENTED, details: "not available yet" };
+  const security = loadAgentServiceSecurity(config, componentLogger(log, "tls"));
+  const { identity } = security;
+  const agentLog = componentLogger(log, "agent-service");
   const service: AgentServiceServer = {
     session: (call) => hub.session(call),
-    enroll: (_call, callback) => callback(unimplemented),
-    downloadRelease: (call) => call.emit("error", unimplemented),
+    enroll: enrollHandler({ sql, log: agentLog, releasePublicKeyPem: identity.releaseKey.publicKeyPem, caPem: identity.caPem }),
+    downloadRelease: downloadReleaseHandler(sql, agentLog),
   };
   agentServer.addService(AgentServiceService, service);
-  const agentPort = await bind(agentServer, config.agentListen);
+  const agentPort = await bind(agentServer, config.agentListen, security.credentials);
+  hub.identity = { ...identity, serverAddress: publicAgentAddress(config, agentPort) };
   log.info({ address: config.agentListen, port: agentPort }, "agent service listening");
 
   const clock = new LeaseClock(sql, config.lease.checkMs, config.lease.maxAttempts, {

@@ -8,6 +8,8 @@ import { apiKeyCalls } from "./api-keys";
 import { realmCalls } from "./realms";
 import { summaryCalls } from "./summary";
 import { agentCalls } from "./agents";
+import { enrollmentCalls } from "./enrollment";
+import { releaseCalls } from "./releases";
 import { failedBatchCalls } from "./failed-batches";
 import { scheduleCalls } from "./round-schedule";
 import type { DatabaseProbe } from "./database-probe";
@@ -44,6 +46,8 @@ function allCalls(): { unary: Record<string, UnaryCall>; streams: Record<string,
       ...realmCalls,
       ...summaryCalls,
       ...agentCalls,
+      ...enrollmentCalls,
+      ...releaseCalls,
       rotateAdminToken: async (_req: never, ctx: AdminContext) => ({ token: ctx.adminToken.rotate() }),
     },
     streams: statusCalls.streams,

@@ -17,6 +17,9 @@ import { checkResult } from "./check-result";
 import { KeyShares, type KeyShare } from "./key-shares";
 import { AgentSession, peerAddress } from "./session";
 import { RateWindow } from "./rate-window";
+import { authenticateAgent } from "../enrollment/authenticate";
+import { newestReleaseFile } from "../releases/releases";
+import type { AgentServiceIdentity } from "../enrollment/agent-service-identity";
 import { NO_HUB_METRICS, type HubMetrics } from "../metrics/hooks";
 
 /** Where accepted results go: the ingest buffer. */
@@ -49,6 +52,8 @@ export class AgentHub {
   private pumpAgain = false;
   private idleTimer: NodeJS.Timeout | null = null;
   private stopping = false;
+  /** What enrollment tokens carry; the server sets it once the agent port is bound. */
+  identity: AgentServiceIdentity | null = null;
 
   constructor(
     private readonly sql: Sql,
@@ -69,6 +74,15 @@ export class AgentHub {
       this.configFor(share),
     );
     if (this.stopping) return session.fail(new TrackerError("SHUTTING_DOWN", "server is stopping"));
+
+    // The credential, not Hello, names the agent; no message is handled before it is checked.
+    session.chain = authenticateAgent(this.sql, call.metadata).then(
+      (agentId) => {
+        session.agentId = agentId;
+        session.log = session.log.child({ agentId });
+      },
+      (err) => this.onHandlerError(session, err),
+    );
 
     session.helloTimer = setTimeout(() => {
       session.fail(new TrackerError("HELLO_REQUIRED", "no Hello within 10 s"));
@@ -92,7 +106,7 @@ export class AgentHub {
     session.queued += 1;
     if (session.queued >= MAX_QUEUED_MESSAGES) session.call.pause();
     session.chain = session.chain
-      .then(() => (session.released ? undefined : this.onMessage(session, message)))
+      .then(() => (session.released || session.closed ? undefined : this.onMessage(session, message)))
       .catch((err) => this.onHandlerError(session, err))
       .finally(() => {
         session.queued -= 1;
@@ -127,34 +141,48 @@ export class AgentHub {
 
   private async onHello(session: AgentSession, hello: Hello): Promise<void> {
     if (session.hello) throw new TrackerError("HELLO_REQUIRED", "Hello sent twice");
-    if (!/^[A-Za-z0-9._-]{1,64}$/.test(hello.agentId)) {
-      throw new TrackerError("HELLO_REQUIRED", "Hello.agent_id must be 1-64 of [A-Za-z0-9._-]");
-    }
     clearTimeout(session.helloTimer);
+    const agentId = session.agentId;
 
+    // The name given with the enrollment token wins over the one the agent reports.
     const [row] = await this.sql`
-      INSERT INTO agents (id, name, version, os, arch, address, last_seen)
-      VALUES (${hello.agentId}, ${hello.agentName.slice(0, 64)}, ${hello.version.slice(0, 32)},
-              ${hello.os.slice(0, 32)}, ${hello.arch.slice(0, 32)}, ${session.address}, now())
-      ON CONFLICT (id) DO UPDATE SET name = excluded.name, version = excluded.version,
-        os = excluded.os, arch = excluded.arch, address = excluded.address, last_seen = now()
+      UPDATE agents SET name = COALESCE(NULLIF(name, ''), ${hello.agentName.slice(0, 64)}),
+        version = ${hello.version.slice(0, 32)}, os = ${hello.os.slice(0, 32)},
+        arch = ${hello.arch.slice(0, 32)}, address = ${session.address}, last_seen = now()
+      WHERE id = ${agentId}
       RETURNING banned`;
-    if (row.banned) throw new TrackerError("AGENT_BANNED", `agent ${hello.agentId} is banned`);
+    if (!row || row.banned) throw new TrackerError("AGENT_BANNED", `agent ${agentId} is banned`);
 
     for (const other of this.sessions) {
-      if (other.agentId === hello.agentId) {
+      if (other.agentId === agentId) {
         other.fail(new TrackerError("AGENT_REPLACED", "a newer session of this agent started"));
       }
     }
     session.hello = hello;
-    session.agentId = hello.agentId;
-    session.log = session.log.child({ agentId: hello.agentId });
     this.sessions.add(session);
     this.keyShares.attach(session);
     session.log.info(
       { name: hello.agentName, version: hello.version, os: hello.os, address: session.address },
       "agent connected",
     );
+    await this.offerRelease(session);
+  }
+
+  /** Tells an agent about the newest release when it runs another version. */
+  async offerRelease(session: AgentSession): Promise<void> {
+    const hello = session.hello;
+    if (!hello) return;
+
+    const file = await newestReleaseFile(this.sql, hello.os, hello.arch);
+    if (!file || file.version === hello.version) return;
+    const { version, size, sha256, signature } = file;
+    session.send({ kind: { $case: "updateAvailable", value: { version, size, sha256, signature } } });
+    session.log.info({ version, running: hello.version }, "update offered");
+  }
+
+  /** After a release is published: offers it to every connected agent. */
+  async offerReleaseToAll(): Promise<void> {
+    await Promise.all([...this.sessions].map((s) => this.offerRelease(s)));
   }
 
   private configFor(share: KeyShare): Config {

@@ -6,7 +6,8 @@ import { startTrackerServer, type TrackerServer } from "../../server/tracker-ser
 import { createLogger, silentLogger, type Logger } from "../../shared/log";
 import { startSimulator, type RunningSimulator, type SimulatorServerOptions } from "../sim/server";
 import { AdminClient } from "./admin-client";
-import { distEntry, spawnNode, type Spawned } from "./child-process";
+import type { Spawned } from "./child-process";
+import { spawnEnrolledAgent } from "./enrolled-agent-spawn";
 import { testDatabase, type TestDatabase } from "./pg";
 
 interface TestLike {
@@ -92,9 +93,11 @@ export async function startCluster(t: TestLike, options: ClusterOptions = {}): P
     admin: null as unknown as AdminClient,
     startAgent(name, extraArgs = []) {
       const home = path.join(dataDir, `agent-${name}`);
-      const agent = spawnNode(
-        distEntry("agent/main.js"),
-        ["run", "--server", `127.0.0.1:${cluster.server.agentPort}`, "--name", name, "--agent-id", name, ...extraArgs],
+      const tokens = { adminAddress: `127.0.0.1:${cluster.server.adminPort}`, adminToken: readAdminToken(dataDir) };
+      const agent = spawnEnrolledAgent(
+        tokens,
+        name,
+        ["run", "--server", `127.0.0.1:${cluster.server.agentPort}`, "--name", name, ...extraArgs],
         { TRACKER_AGENT_HOME: home, LOG_LEVEL: process.env.E2E_LOG ? "info" : "warn" },
       );
       agents.push(agent);

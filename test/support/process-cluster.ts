@@ -8,6 +8,7 @@ import { startSimulator, type RunningSimulator, type SimulatorServerOptions } fr
 import { AdminClient } from "./admin-client";
 import { distEntry, spawnNode, type Spawned } from "./child-process";
 import { readAdminToken } from "./cluster";
+import { spawnEnrolledAgent } from "./enrolled-agent-spawn";
 import { testDatabase } from "./pg";
 
 interface TestLike {
@@ -124,9 +125,10 @@ export async function startProcessCluster(
     },
     startAgent(name, agentOptions = {}) {
       const address = agentOptions.server ?? `127.0.0.1:${agentPort}`;
-      const agentArgs = ["run", "--server", address, "--name", name, "--agent-id", name];
+      const agentArgs = ["run", "--server", address, "--name", name];
       if (agentOptions.capacity) agentArgs.push("--capacity", String(agentOptions.capacity));
-      const agent = spawnNode(distEntry("agent/main.js"), agentArgs, {
+      const tokens = { adminAddress: `127.0.0.1:${adminPort}`, adminToken: readAdminToken(dataDir) };
+      const agent = spawnEnrolledAgent(tokens, name, agentArgs, {
         TRACKER_AGENT_HOME: path.join(dataDir, `agent-${name}`),
         LOG_LEVEL: process.env.FAULTS_LOG ?? "warn",
       });

@@ -25,7 +25,6 @@ t.test("flags are read for run, and version and help are commands", async (t) =>
 
 t.test("bad flags are usage errors", async (t) => {
   const bad = [
-    [],
     ["--server", "nohostport"],
     ["--server", "h:99999"],
     ["--server", "h:1", "--capacity", "0"],
