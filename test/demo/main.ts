@@ -82,13 +82,15 @@ async function main(): Promise<boolean> {
     say(`API key demo-key at ${o.rps} requests/s; realms xbox ${realms.xbox.firstId}-${realms.xbox.lastId}, ps ${realms.ps.firstId}-${realms.ps.lastId}`);
 
     for (let i = 1; i <= o.agents; i++) {
-      const agent = spawnNode(distEntry("agent/main.js"), ["run", "--server", `127.0.0.1:${server.agentPort}`, "--name", `demo-agent-${i}`, "--agent-id", `demo-agent-${i}`], {
-        TRACKER_AGENT_HOME: path.join(dataDir, `agent-${i}`),
-        LOG_LEVEL: "warn",
-      });
-      children.push(agent);
+      // As a volunteer would: a one-time token from the admin, `enroll`, then `run`.
+      const env = { TRACKER_AGENT_HOME: path.join(dataDir, `agent-${i}`), LOG_LEVEL: "warn" };
+      const { token } = await admin.call("createEnrollmentToken", { name: `demo-agent-${i}` });
+      const enrolling = spawnNode(distEntry("agent/main.js"), ["enroll", token], env);
+      await enrolling.waitForLine(/^enrolled as /, 30_000);
+      await enrolling.stop();
+      children.push(spawnNode(distEntry("agent/main.js"), ["run", "--name", `demo-agent-${i}`], env));
     }
-    say(`${o.agents} agents started`);
+    say(`${o.agents} agents enrolled over TLS and started`);
 
     const day1 = await simJson(sim.url, "/sim/truth?day=1");
     await runRound(admin, day1.date);
