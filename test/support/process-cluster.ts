@@ -145,10 +145,20 @@ export async function startProcessCluster(
       return Number(round.id);
     },
     async waitRoundDone(roundId, timeoutMs = 120_000) {
-      await waitFor(timeoutMs, `round ${roundId} done`, async () => {
-        const [row] = await sql`SELECT state FROM rounds WHERE id = ${roundId}`;
-        return row?.state === "done";
-      });
+      try {
+        await waitFor(timeoutMs, `round ${roundId} done`, async () => {
+          const [row] = await sql`SELECT state FROM rounds WHERE id = ${roundId}`;
+          return row?.state === "done";
+        });
+      } catch (err) {
+        const counts = await cluster.batchCounts(roundId).catch(() => ({}));
+        t.comment(`batches of round ${roundId}: ${JSON.stringify(counts)}`);
+        t.comment(`server log tail:\n${cluster.server?.lines.slice(-15).join("\n")}`);
+        for (const [name, agent] of agents) {
+          t.comment(`agent ${name} log tail:\n${agent.lines.slice(-5).join("\n")}`);
+        }
+        throw err;
+      }
     },
     async waitBatchesDone(roundId, n, timeoutMs = 60_000) {
       await waitFor(timeoutMs, `${n} batches of round ${roundId} done`, async () => {
