@@ -14,6 +14,7 @@ import { bind } from "../tracker-server";
 import { AdminToken } from "./admin-token";
 import { DatabaseProbe } from "./database-probe";
 import { adminHandlers } from "./handlers";
+import { PeerChanges } from "./peer-changes";
 import { RoundSchedule } from "./round-schedule";
 
 export interface AdminDeps {
@@ -40,7 +41,8 @@ const SHUTDOWN_GRACE_MS = 5_000;
 /**
  * Starts the admin gRPC server on config.adminListen: AdminService (admin token required),
  * server reflection v1 and v1alpha, and grpc.health.v1.Health, which reports NOT_SERVING while
- * the database probe fails. Also runs the daily round schedule.
+ * the database probe fails. Also runs the daily round schedule, and applies key changes and
+ * bans made through other coordinators.
  */
 export async function startAdminServer(deps: AdminDeps): Promise<AdminServer> {
   const { adminToken, created } = AdminToken.loadOrCreate(deps.config.dataDir);
@@ -70,6 +72,8 @@ export async function startAdminServer(deps: AdminDeps): Promise<AdminServer> {
 
   const schedule = new RoundSchedule(deps, { checkMs: deps.config.schedule.checkMs });
   schedule.start();
+  const peerChanges = new PeerChanges(deps.sql, deps.hub, deps.log);
+  peerChanges.start();
 
   return {
     port,
@@ -79,6 +83,7 @@ export async function startAdminServer(deps: AdminDeps): Promise<AdminServer> {
     async stop() {
       for (const s of HEALTH_SERVICES) health.setStatus(s, "NOT_SERVING");
       await schedule.stop();
+      await peerChanges.stop();
       await probe.stop();
       endStreams();
       await shutdown(server);

@@ -29,6 +29,8 @@ export async function buildStatus(ctx: AdminContext): Promise<Status> {
     ingestBacklogRows: ctx.ingest.backlogRows,
     ingestBehind: ctx.ingest.isBehind,
     agentsConnected: ctx.hub.sessions.size,
+    // LIMITATION: the status's requests per second counts the API requests of batches delivered
+    // to this coordinator; requests spent on failed batches are not reported by agents.
     requestsPerSecond: ctx.hub.apiRequests.perSecond(),
     batchesPerSecond,
     etaSeconds: left > 0 && batchesPerSecond > 0 ? Math.round(left / batchesPerSecond) : 0,

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import path from "node:path";
 import { repoRoot } from "../../shared/repo-root";
 
@@ -35,6 +35,43 @@ export function bufCurl(url: string, options: CurlOptions = {}): Promise<CurlRes
     execFile(BUF, args, { timeout: 30_000 }, (err, stdout, stderr) => {
       const exitCode = err ? Number((err as { code?: unknown }).code ?? 1) : 0;
       resolve({ exitCode, stdout, stderr, error: parseError(stderr) });
+    });
+  });
+}
+
+/**
+ * Runs buf curl on a server-streaming call and stops it (as Ctrl-C would) once `count`
+ * messages have arrived; rejects when they do not within timeoutMs.
+ */
+export function bufCurlStream(
+  url: string,
+  options: CurlOptions & { count: number; timeoutMs?: number },
+): Promise<Record<string, unknown>[]> {
+  const args = ["curl", "--protocol", "grpc", "--http2-prior-knowledge", ...(options.flags ?? [])];
+  if (options.token !== undefined) args.push("-H", `authorization: Bearer ${options.token}`);
+  if (options.data !== undefined) args.push("-d", JSON.stringify(options.data));
+  args.push(url);
+  const child = spawn(BUF, args, { stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`fewer than ${options.count} messages: ${stdout} ${stderr}`));
+    }, options.timeoutMs ?? 15_000);
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      // buf curl prints each message as indented JSON whose last line is a lone "}".
+      const messages = stdout.split(/^\}$/m).slice(0, -1).map((m) => JSON.parse(`${m}}`));
+      if (messages.length < options.count) return;
+      clearTimeout(timer);
+      child.kill("SIGTERM");
+      resolve(messages);
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`buf curl exited (${code}) early: ${stderr}`));
     });
   });
 }
