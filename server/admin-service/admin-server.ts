@@ -49,7 +49,9 @@ export async function startAdminServer(deps: AdminDeps): Promise<AdminServer> {
   if (created) {
     // Printed once, on the start that created it; later it is read from the data directory.
     deps.log.warn({ file: path.join(deps.config.dataDir, "admin-token") }, "admin token created");
-    process.stderr.write(`admin token (shown once, kept in ${deps.config.dataDir}/admin-token): ${created}\n`);
+    process.stderr.write(
+      `admin token (shown once, kept in ${deps.config.dataDir}/admin-token): ${created}\n`,
+    );
   }
 
   const health = new HealthImplementation(
@@ -114,7 +116,10 @@ function loadReflectionDefinitions(): protoLoader.PackageDefinition {
   return protoLoader.loadSync(
     ["tracker/v1/admin.proto", "tracker/v1/agent.proto", "grpc/health/v1/health.proto"],
     {
-      includeDirs: [path.join(repoRoot(), "proto"), path.join(repoRoot(), "server", "admin-service", "proto")],
+      includeDirs: [
+        path.join(repoRoot(), "proto"),
+        path.join(repoRoot(), "server", "admin-service", "proto"),
+      ],
       keepCase: true,
       longs: String,
       enums: String,

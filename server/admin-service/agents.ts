@@ -8,19 +8,27 @@ async function listAgents(_req: unknown, ctx: AdminContext) {
 }
 
 async function setBanned(req: AgentRequest, ctx: AdminContext, banned: boolean): Promise<Agent> {
-  if (!req.agentId) throw new TrackerError("INVALID_ARGUMENT", "agent_id is required (see ListAgents)");
-  const [row] = await ctx.sql`UPDATE agents SET banned = ${banned} WHERE id = ${req.agentId} RETURNING *`;
+  if (!req.agentId)
+    throw new TrackerError("INVALID_ARGUMENT", "agent_id is required (see ListAgents)");
+  const [row] =
+    await ctx.sql`UPDATE agents SET banned = ${banned} WHERE id = ${req.agentId} RETURNING *`;
   if (!row) throw new TrackerError("NOT_FOUND", `agent ${req.agentId} does not exist`);
   if (banned) {
     const reason = req.reason ? `: ${req.reason.slice(0, 200)}` : "";
-    const sessions = ctx.hub.disconnect(req.agentId, new TrackerError("AGENT_BANNED", `agent ${req.agentId} is banned${reason}`));
+    const sessions = ctx.hub.disconnect(
+      req.agentId,
+      new TrackerError("AGENT_BANNED", `agent ${req.agentId} is banned${reason}`),
+    );
     // Leases it holds through another coordinator go back too; their results will be refused.
     const leases = await ctx.sql`
       UPDATE batches SET state = 'pending', lease_id = NULL, agent_id = NULL, lease_expires = NULL,
              last_error = 'agent banned'
        WHERE agent_id = ${req.agentId} AND state = 'leased'
       RETURNING id`;
-    ctx.log.info({ agentId: req.agentId, reason: req.reason, sessions, leasesReturned: leases.length }, "agent banned");
+    ctx.log.info(
+      { agentId: req.agentId, reason: req.reason, sessions, leasesReturned: leases.length },
+      "agent banned",
+    );
     ctx.hub.wake();
   }
   return toAgent(row, ctx);

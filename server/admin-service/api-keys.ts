@@ -1,8 +1,4 @@
-import type {
-  AddApiKeyRequest,
-  ApiKey,
-  ApiKeyRequest,
-} from "../../shared/gen/tracker/v1/admin";
+import type { AddApiKeyRequest, ApiKey, ApiKeyRequest } from "../../shared/gen/tracker/v1/admin";
 import { TrackerError } from "../../shared/errors";
 import type { AdminContext } from "./handlers";
 
@@ -20,10 +16,16 @@ async function addApiKey(req: AddApiKeyRequest, ctx: AdminContext): Promise<ApiK
   const kind = req.kind || "application";
   if (!/^[A-Za-z0-9_-]{4,128}$/.test(req.applicationId)) {
     // The value itself is not echoed: it is a secret.
-    throw new TrackerError("INVALID_ARGUMENT", "application_id must be 4-128 letters, digits, _ or -");
+    throw new TrackerError(
+      "INVALID_ARGUMENT",
+      "application_id must be 4-128 letters, digits, _ or -",
+    );
   }
   if (!(req.requestsPerSecond > 0 && req.requestsPerSecond <= MAX_REQUESTS_PER_SECOND)) {
-    throw new TrackerError("INVALID_ARGUMENT", `requests_per_second must be above 0 and at most ${MAX_REQUESTS_PER_SECOND}`);
+    throw new TrackerError(
+      "INVALID_ARGUMENT",
+      `requests_per_second must be above 0 and at most ${MAX_REQUESTS_PER_SECOND}`,
+    );
   }
   if (kind !== "application" && kind !== "ip") {
     throw new TrackerError("INVALID_ARGUMENT", `kind must be "application" or "ip", not "${kind}"`);
@@ -56,7 +58,11 @@ function keyId(req: ApiKeyRequest): number {
   return req.id;
 }
 
-async function setEnabled(req: ApiKeyRequest, ctx: AdminContext, enabled: boolean): Promise<ApiKey> {
+async function setEnabled(
+  req: ApiKeyRequest,
+  ctx: AdminContext,
+  enabled: boolean,
+): Promise<ApiKey> {
   keyId(req);
   const [row] = await ctx.sql`
     UPDATE api_keys SET enabled = ${enabled} WHERE id = ${req.id}

@@ -64,7 +64,10 @@ async function retryFailedBatches(
     })
     .catch((err: unknown) => {
       if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
-      throw new TrackerError("ROUND_CONFLICT", `round ${roundId} cannot reopen while another round is running or paused`);
+      throw new TrackerError(
+        "ROUND_CONFLICT",
+        `round ${roundId} cannot reopen while another round is running or paused`,
+      );
     });
 
   ctx.log.info({ roundId, retried }, "failed batches retried");
@@ -73,8 +76,11 @@ async function retryFailedBatches(
 }
 
 function checkRetryRequest(req: RetryFailedBatchesRequest): number[] {
-  if (req.all === (req.batchIds.length > 0)) {
-    throw new TrackerError("INVALID_ARGUMENT", "give either batch_ids or all: true, not both nor neither");
+  if (req.all === req.batchIds.length > 0) {
+    throw new TrackerError(
+      "INVALID_ARGUMENT",
+      "give either batch_ids or all: true, not both nor neither",
+    );
   }
   if (req.batchIds.length > MAX_RETRY_IDS) {
     throw new TrackerError("INVALID_ARGUMENT", `at most ${MAX_RETRY_IDS} batch_ids per call`);
@@ -97,11 +103,17 @@ async function roundOfBatches(ids: number[], ctx: AdminContext): Promise<number>
   const notFailed = rows.filter((r) => r.state !== "failed");
   if (notFailed.length > 0) {
     const list = notFailed.slice(0, 10).map((r) => `${r.id} is ${r.state}`);
-    throw new TrackerError("FAILED_PRECONDITION", `only failed batches can be retried: ${list.join(", ")}`);
+    throw new TrackerError(
+      "FAILED_PRECONDITION",
+      `only failed batches can be retried: ${list.join(", ")}`,
+    );
   }
   const rounds = new Set(rows.map((r) => Number(r.round_id)));
   if (rounds.size > 1) {
-    throw new TrackerError("INVALID_ARGUMENT", `batch_ids span rounds ${[...rounds].join(", ")}; retry one round at a time`);
+    throw new TrackerError(
+      "INVALID_ARGUMENT",
+      `batch_ids span rounds ${[...rounds].join(", ")}; retry one round at a time`,
+    );
   }
   return [...rounds][0];
 }
@@ -110,7 +122,10 @@ async function roundOfBatches(ids: number[], ctx: AdminContext): Promise<number>
 async function lockRound(tx: TransactionSql, roundId: number): Promise<string> {
   const [round] = await tx`SELECT state FROM rounds WHERE id = ${roundId} FOR UPDATE`;
   if (round.state === "cancelled") {
-    throw new TrackerError("ROUND_CONFLICT", `round ${roundId} was cancelled; start a new round instead`);
+    throw new TrackerError(
+      "ROUND_CONFLICT",
+      `round ${roundId} was cancelled; start a new round instead`,
+    );
   }
   return String(round.state);
 }

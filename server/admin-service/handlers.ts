@@ -48,7 +48,9 @@ function allCalls(): { unary: Record<string, UnaryCall>; streams: Record<string,
       ...agentCalls,
       ...enrollmentCalls,
       ...releaseCalls,
-      rotateAdminToken: async (_req: never, ctx: AdminContext) => ({ token: ctx.adminToken.rotate() }),
+      rotateAdminToken: async (_req: never, ctx: AdminContext) => ({
+        token: ctx.adminToken.rotate(),
+      }),
     },
     streams: statusCalls.streams,
   };
@@ -72,7 +74,10 @@ export function adminHandlers(ctx: AdminContext): AdminHandlers {
         .then(() => fn(call.request as never, ctx))
         .then(
           (response) => {
-            deps.log.info({ who, action: name, request: call.request, outcome: "ok" }, "admin action");
+            deps.log.info(
+              { who, action: name, request: call.request, outcome: "ok" },
+              "admin action",
+            );
             callback(null, response);
           },
           (err) => {
@@ -94,7 +99,10 @@ export function adminHandlers(ctx: AdminContext): AdminHandlers {
       call.on("close", () => abort.abort());
       authenticate(call.metadata, adminToken)
         .then(() => {
-          deps.log.info({ who, action: name, request: call.request, outcome: "streaming" }, "admin action");
+          deps.log.info(
+            { who, action: name, request: call.request, outcome: "streaming" },
+            "admin action",
+          );
           return fn(call.request as never, ctx, (m) => call.write(m), abort.signal);
         })
         .then(
@@ -120,11 +128,17 @@ export function adminHandlers(ctx: AdminContext): AdminHandlers {
 async function authenticate(metadata: grpc.Metadata, adminToken: AdminToken): Promise<void> {
   const header = metadata.get("authorization")[0];
   if (typeof header !== "string" || header.length === 0) {
-    throw new TrackerError("UNAUTHENTICATED", "missing authorization metadata: send 'authorization: Bearer <admin token>'");
+    throw new TrackerError(
+      "UNAUTHENTICATED",
+      "missing authorization metadata: send 'authorization: Bearer <admin token>'",
+    );
   }
   const m = /^Bearer\s+(\S+)$/i.exec(header.trim());
   if (!m || !adminToken.matches(m[1])) {
-    throw new TrackerError("UNAUTHENTICATED", "wrong admin token (see admin-token in the server's data directory)");
+    throw new TrackerError(
+      "UNAUTHENTICATED",
+      "wrong admin token (see admin-token in the server's data directory)",
+    );
   }
 }
 
@@ -146,7 +160,9 @@ function codedError(err: unknown): unknown {
   if (err instanceof TrackerError) return err;
   const code = String((err as { code?: unknown } | null)?.code ?? "");
   if (CONNECTION_ERRORS.has(code) || code.startsWith("08")) {
-    return new TrackerError("DATABASE_UNAVAILABLE", "PostgreSQL cannot be reached; try again", { cause: err });
+    return new TrackerError("DATABASE_UNAVAILABLE", "PostgreSQL cannot be reached; try again", {
+      cause: err,
+    });
   }
   return err;
 }
@@ -155,10 +171,19 @@ function caller(call: { getPeer(): string }): string {
   return call.getPeer();
 }
 
-function logFailure(deps: AdminDeps, who: string, action: string, request: unknown, err: unknown): void {
+function logFailure(
+  deps: AdminDeps,
+  who: string,
+  action: string,
+  request: unknown,
+  err: unknown,
+): void {
   if (err instanceof TrackerError) {
     const cause = err.cause === undefined ? {} : { err: err.cause };
-    deps.log.warn({ who, action, request, outcome: err.code, reason: err.message, ...cause }, "admin action");
+    deps.log.warn(
+      { who, action, request, outcome: err.code, reason: err.message, ...cause },
+      "admin action",
+    );
   } else {
     deps.log.error({ who, action, request, outcome: "INTERNAL", err }, "admin action");
   }

@@ -47,7 +47,8 @@ export class PeerChanges {
 
   private async reloadChangedKeys(): Promise<void> {
     const [{ keys }] = await this.sql`
-      SELECT coalesce(string_agg(concat_ws(':', id, requests_per_second, kind, enabled), ',' ORDER BY id), '') AS keys
+      SELECT coalesce(string_agg(concat_ws(':', id, requests_per_second, kind, enabled), ','
+                                 ORDER BY id), '') AS keys
         FROM api_keys`;
     if (this.keysSeen !== null && keys !== this.keysSeen) await this.hub.keyShares.reload();
     this.keysSeen = keys;

@@ -14,11 +14,17 @@ async function listRealms(_req: unknown, ctx: AdminContext) {
 
 async function setRealm(req: SetRealmRequest, ctx: AdminContext): Promise<Realm> {
   if (req.platform !== "xbox" && req.platform !== "ps") {
-    throw new TrackerError("INVALID_ARGUMENT", `platform must be "xbox" or "ps", not "${req.platform}"`);
+    throw new TrackerError(
+      "INVALID_ARGUMENT",
+      `platform must be "xbox" or "ps", not "${req.platform}"`,
+    );
   }
   if (req.firstId === 0 && req.lastId === 0) return setEnabledOnly(req.platform, req.enabled, ctx);
   if (!(req.firstId >= 1 && req.lastId >= req.firstId && req.lastId <= MAX_ACCOUNT_ID)) {
-    throw new TrackerError("INVALID_ARGUMENT", `need 1 <= first_id <= last_id, got ${req.firstId}..${req.lastId}`);
+    throw new TrackerError(
+      "INVALID_ARGUMENT",
+      `need 1 <= first_id <= last_id, got ${req.firstId}..${req.lastId}`,
+    );
   }
   if (req.lastId - req.firstId + 1 > MAX_REALM_IDS) {
     throw new TrackerError("INVALID_ARGUMENT", `a realm spans at most ${MAX_REALM_IDS} ids`);
@@ -35,14 +41,22 @@ async function setRealm(req: SetRealmRequest, ctx: AdminContext): Promise<Realm>
   return toRealm(row);
 }
 
-async function setEnabledOnly(platform: string, enabled: boolean | undefined, ctx: AdminContext): Promise<Realm> {
+async function setEnabledOnly(
+  platform: string,
+  enabled: boolean | undefined,
+  ctx: AdminContext,
+): Promise<Realm> {
   if (enabled === undefined) {
     throw new TrackerError("INVALID_ARGUMENT", "give first_id and last_id, or enabled, or both");
   }
   const [row] = await ctx.sql`
     UPDATE realms SET enabled = ${enabled}, updated_at = now() WHERE platform = ${platform}
     RETURNING platform, first_id, last_id, enabled`;
-  if (!row) throw new TrackerError("NOT_FOUND", `realm ${platform} has no id range yet; give first_id and last_id`);
+  if (!row)
+    throw new TrackerError(
+      "NOT_FOUND",
+      `realm ${platform} has no id range yet; give first_id and last_id`,
+    );
   return toRealm(row);
 }
 

@@ -120,9 +120,16 @@ async function getSchedule(_req: GetScheduleRequest, ctx: AdminContext): Promise
  * passed, the first round fires tomorrow: a round started hours late would count part of
  * today's battles as yesterday's.
  */
-export async function setScheduleAt(req: Schedule, ctx: AdminContext, now: Date): Promise<Schedule> {
+export async function setScheduleAt(
+  req: Schedule,
+  ctx: AdminContext,
+  now: Date,
+): Promise<Schedule> {
   if (req.timeOfDay && !TIME_OF_DAY.test(req.timeOfDay)) {
-    throw new TrackerError("INVALID_ARGUMENT", `time_of_day "${req.timeOfDay}" must be HH:MM (UTC), e.g. 00:30`);
+    throw new TrackerError(
+      "INVALID_ARGUMENT",
+      `time_of_day "${req.timeOfDay}" must be HH:MM (UTC), e.g. 00:30`,
+    );
   }
   const today = now.toISOString().slice(0, 10);
   const clock = now.toISOString().slice(11, 16);

@@ -5,7 +5,10 @@ import type { Round } from "../../shared/gen/tracker/v1/admin";
  * Rounds with their batch counts by state, newest first. The rounds are picked before the join,
  * so listing 20 rounds counts the batches of those 20 only (about 270,000 each by default).
  */
-export async function loadRounds(sql: Sql, where: { id?: number; limit: number }): Promise<Round[]> {
+export async function loadRounds(
+  sql: Sql,
+  where: { id?: number; limit: number },
+): Promise<Round[]> {
   const rows = await sql`
     SELECT r.id, r.stat_day::text AS stat_day, r.state, r.created_at, r.finished_at,
            r.batches_total,

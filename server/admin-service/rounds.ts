@@ -26,7 +26,10 @@ async function startRound(req: StartRoundRequest, ctx: AdminContext): Promise<Ro
 /** A stat day written YYYY-MM-DD, from 2000 to 2100, or INVALID_ARGUMENT. */
 export function checkStatDay(statDay: string): void {
   if (!isStatDay(statDay)) {
-    throw new TrackerError("INVALID_ARGUMENT", `stat_day "${statDay}" is not a date written YYYY-MM-DD`);
+    throw new TrackerError(
+      "INVALID_ARGUMENT",
+      `stat_day "${statDay}" is not a date written YYYY-MM-DD`,
+    );
   }
   const year = Number(statDay.slice(0, 4));
   if (year < FIRST_YEAR || year > 2100) {
@@ -36,16 +39,28 @@ export function checkStatDay(statDay: string): void {
 
 /** The round a request names, or the current one when it names none; NOT_FOUND otherwise. */
 export async function targetRound(roundId: number, ctx: AdminContext): Promise<Round> {
-  if (roundId < 0) throw new TrackerError("INVALID_ARGUMENT", "round_id must be positive, or 0 for the current round");
+  if (roundId < 0)
+    throw new TrackerError(
+      "INVALID_ARGUMENT",
+      "round_id must be positive, or 0 for the current round",
+    );
   const round = roundId ? await loadRound(ctx.sql, roundId) : await currentRound(ctx.sql);
   if (!round) {
-    throw new TrackerError("NOT_FOUND", roundId ? `round ${roundId} does not exist` : "no round has run yet");
+    throw new TrackerError(
+      "NOT_FOUND",
+      roundId ? `round ${roundId} does not exist` : "no round has run yet",
+    );
   }
   return round;
 }
 
 /** Moves the given (or current) round from one of `from` to `to`. */
-async function transition(req: RoundRequest, ctx: AdminContext, from: string[], to: string): Promise<Round> {
+async function transition(
+  req: RoundRequest,
+  ctx: AdminContext,
+  from: string[],
+  to: string,
+): Promise<Round> {
   const round = await targetRound(req.roundId, ctx);
   const refuse = (state: string) =>
     new TrackerError(
@@ -92,7 +107,8 @@ async function listRounds(req: ListRoundsRequest, ctx: AdminContext) {
 export const roundCalls = {
   startRound,
   pauseRound: (req: RoundRequest, ctx: AdminContext) => transition(req, ctx, ["running"], "paused"),
-  resumeRound: (req: RoundRequest, ctx: AdminContext) => transition(req, ctx, ["paused"], "running"),
+  resumeRound: (req: RoundRequest, ctx: AdminContext) =>
+    transition(req, ctx, ["paused"], "running"),
   cancelRound: (req: RoundRequest, ctx: AdminContext) =>
     transition(req, ctx, ["running", "paused"], "cancelled"),
   listRounds,

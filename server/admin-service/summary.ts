@@ -3,7 +3,10 @@ import { TrackerError } from "../../shared/errors";
 import { checkStatDay } from "./rounds";
 import type { AdminContext } from "./handlers";
 
-async function getDailySummary(req: GetDailySummaryRequest, ctx: AdminContext): Promise<DailySummary> {
+async function getDailySummary(
+  req: GetDailySummaryRequest,
+  ctx: AdminContext,
+): Promise<DailySummary> {
   let statDay = req.statDay;
   if (!statDay) {
     const [latest] = await ctx.sql`

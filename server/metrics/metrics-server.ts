@@ -20,7 +20,9 @@ export async function startMetricsServer(
 
   const server = http.createServer((req, res) => {
     if (req.method !== "GET" || (req.url ?? "").split("?")[0] !== "/metrics") {
-      res.writeHead(404, { "content-type": "text/plain" }).end("only GET /metrics is served here\n");
+      res
+        .writeHead(404, { "content-type": "text/plain" })
+        .end("only GET /metrics is served here\n");
       return;
     }
     metrics.scrape().then(

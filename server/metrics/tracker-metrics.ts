@@ -127,7 +127,8 @@ export class TrackerMetrics implements HubMetrics, IngestMetrics {
   }
 
   apiRequests(apiKeyId: number | null, requests: number): void {
-    if (requests > 0) this.requestsCounter.inc({ api_key_id: String(apiKeyId ?? "none") }, requests);
+    if (requests > 0)
+      this.requestsCounter.inc({ api_key_id: String(apiKeyId ?? "none") }, requests);
   }
 
   batchFailed(failed: BatchFailed): void {

@@ -63,7 +63,10 @@ export function bufCurlStream(
     child.stdout.on("data", (chunk: Buffer) => {
       stdout += chunk.toString();
       // buf curl prints each message as indented JSON whose last line is a lone "}".
-      const messages = stdout.split(/^\}$/m).slice(0, -1).map((m) => JSON.parse(`${m}}`));
+      const messages = stdout
+        .split(/^\}$/m)
+        .slice(0, -1)
+        .map((m) => JSON.parse(`${m}}`));
       if (messages.length < options.count) return;
       clearTimeout(timer);
       child.kill("SIGTERM");
@@ -87,8 +90,13 @@ export function adminCurl(port: number, token: string) {
       data: unknown = {},
       extra: Omit<CurlOptions, "data"> = {},
     ): Promise<{ ok: boolean; body: T; error?: CurlResult["error"]; raw: CurlResult }> {
-      const raw = await bufCurl(`${base}/tracker.v1.AdminService/${method}`, { token, data, ...extra });
-      const body = raw.exitCode === 0 && raw.stdout.trim() ? (JSON.parse(raw.stdout) as T) : ({} as T);
+      const raw = await bufCurl(`${base}/tracker.v1.AdminService/${method}`, {
+        token,
+        data,
+        ...extra,
+      });
+      const body =
+        raw.exitCode === 0 && raw.stdout.trim() ? (JSON.parse(raw.stdout) as T) : ({} as T);
       return { ok: raw.exitCode === 0, body, error: raw.error, raw };
     },
   };

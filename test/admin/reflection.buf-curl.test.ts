@@ -47,7 +47,11 @@ t.test("an admin with buf curl and no .proto file finds and calls everything", a
     const listed = await bufCurl(base, { flags: ["--list-services"] });
     t.equal(listed.exitCode, 0, listed.stderr);
     const services = listed.stdout.trim().split("\n");
-    for (const s of ["tracker.v1.AdminService", "tracker.v1.AgentService", "grpc.health.v1.Health"]) {
+    for (const s of [
+      "tracker.v1.AdminService",
+      "tracker.v1.AgentService",
+      "grpc.health.v1.Health",
+    ]) {
       t.ok(services.includes(s), `${s} is listed`);
     }
   });
@@ -62,35 +66,51 @@ t.test("an admin with buf curl and no .proto file finds and calls everything", a
   });
 
   t.test("a call resolves through reflection v1alpha as well as v1", async (t) => {
-    const status = await admin.call("GetStatus", {}, { flags: ["--reflect-protocol", "grpc-v1alpha"] });
+    const status = await admin.call(
+      "GetStatus",
+      {},
+      { flags: ["--reflect-protocol", "grpc-v1alpha"] },
+    );
     t.ok(status.ok, status.raw.stderr);
     t.equal(status.body.databaseReachable, true);
     t.equal(status.body.apiKeysEnabled, 1, "the cluster's key is counted");
   });
 
   t.test("the health service answers SERVING through reflection", async (t) => {
-    const health = await bufCurl(`${base}/grpc.health.v1.Health/Check`, { data: { service: "tracker.v1.AdminService" } });
+    const health = await bufCurl(`${base}/grpc.health.v1.Health/Check`, {
+      data: { service: "tracker.v1.AdminService" },
+    });
     t.equal(health.exitCode, 0, health.stderr);
     t.same(JSON.parse(health.stdout), { status: "SERVING" });
   });
 
-  t.test("a call without a token is unauthenticated, with a message saying what to send", async (t) => {
-    const anonymous = await bufCurl(`${base}/tracker.v1.AdminService/GetStatus`, { data: {} });
-    t.equal(anonymous.error?.code, "unauthenticated");
-    t.match(anonymous.error?.message, /authorization: Bearer <admin token>/);
-  });
+  t.test(
+    "a call without a token is unauthenticated, with a message saying what to send",
+    async (t) => {
+      const anonymous = await bufCurl(`${base}/tracker.v1.AdminService/GetStatus`, { data: {} });
+      t.equal(anonymous.error?.code, "unauthenticated");
+      t.match(anonymous.error?.message, /authorization: Bearer <admin token>/);
+    },
+  );
 
-  t.test("a call with a wrong token is unauthenticated, with a message naming the token file", async (t) => {
-    const wrong = await adminCurl(cluster.server.adminPort, "bt_wrong").call("ListRounds");
-    t.equal(wrong.error?.code, "unauthenticated");
-    t.match(wrong.error?.message, /wrong admin token.*admin-token/);
-  });
+  t.test(
+    "a call with a wrong token is unauthenticated, with a message naming the token file",
+    async (t) => {
+      const wrong = await adminCurl(cluster.server.adminPort, "bt_wrong").call("ListRounds");
+      t.equal(wrong.error?.code, "unauthenticated");
+      t.match(wrong.error?.message, /wrong admin token.*admin-token/);
+    },
+  );
 
   t.test("rotating the token retires the old one at once and stores the new one", async (t) => {
     const rotated = await admin.call<{ token: string }>("RotateAdminToken");
     t.ok(rotated.ok, rotated.raw.stderr);
     t.not(rotated.body.token, token);
-    t.equal(fs.readFileSync(tokenFile, "utf8").trim(), rotated.body.token, "the file holds the new token");
+    t.equal(
+      fs.readFileSync(tokenFile, "utf8").trim(),
+      rotated.body.token,
+      "the file holds the new token",
+    );
     t.equal(fs.statSync(tokenFile).mode & 0o777, 0o600, "still owner-only");
 
     const old = await admin.call("GetStatus");
