@@ -11,35 +11,116 @@ export interface RunCommand {
   name: string | undefined;
   capacity: number;
   agentId: string | undefined;
+  /** Config and data directory instead of the per-user ones (system services). */
+  home?: string;
 }
 
-export type CliCommand = RunCommand | { command: "version" } | { command: "help" };
+export interface DoctorCommand {
+  command: "doctor";
+  server: string;
+  agentId: string | undefined;
+  home?: string;
+}
+
+/** user: runs as the volunteer at logon; system: runs at boot, installed by an administrator. */
+export type ServiceScope = "user" | "system";
+
+export interface InstallServiceCommand {
+  command: "install-service";
+  scope: ServiceScope;
+  /** Print the service file and the commands instead of installing. */
+  printOnly: boolean;
+  /** What the service runs. */
+  run: RunCommand;
+}
+
+export interface UninstallServiceCommand {
+  command: "uninstall-service";
+  scope: ServiceScope;
+  printOnly: boolean;
+}
+
+export type CliCommand =
+  | RunCommand
+  | DoctorCommand
+  | InstallServiceCommand
+  | UninstallServiceCommand
+  | { command: "status" }
+  | { command: "version" }
+  | { command: "help" };
 
 export const USAGE = `Usage: tracker-agent [run] --server HOST:PORT [options]
-       tracker-agent version
+       tracker-agent status | doctor | install-service | uninstall-service | version
        tracker-agent --help
 
 Commands:
-  run        connect to the coordinator and fetch batches (default)
-  version    print the agent version
+  run                connect to the coordinator and fetch batches (default)
+  status             one line: running or not, connected, batches today, rate, version
+  doctor             check server (TCP, gRPC), TLS, credential, API and clock: a verdict each
+  install-service    run the agent as a service that starts by itself (systemd, launchd,
+                     Windows Task Scheduler), with the run options given here
+  uninstall-service  stop and remove that service
+  version            print the agent version
 
-Options for run:
-  --server HOST:PORT   coordinator address (or TRACKER_SERVER; default: the enrolled one)
+Options for run (and install-service):
+  --server HOST:PORT   coordinator address (or TRACKER_SERVER); doctor takes it too
   --name NAME          name shown to the admin (default: host name)
   --capacity N         assignments taken at once, 1-64 (default: 4)
-  --agent-id ID        agent id (default: generated once and kept in the config dir;
-                       TRACKER_AGENT_HOME overrides that dir)
+  --agent-id ID        agent id (default: generated once and kept in the config dir)
+  --home DIR           config and data dir instead of the per-user ones (or
+                       TRACKER_AGENT_HOME); system services get one for the machine
+Options for install-service and uninstall-service:
+  --system             for the whole machine, at boot (needs root or Administrator);
+                       default: for this user, at logon
+  --print              show the service file and commands, change nothing
   -h, --help           show this help
 `;
+
+/** The options each command accepts; any other is a usage error. */
+const COMMAND_OPTIONS: Record<CliCommand["command"], readonly string[]> = {
+  run: ["server", "name", "capacity", "agent-id", "home"],
+  doctor: ["server", "agent-id", "home"],
+  "install-service": ["server", "name", "capacity", "agent-id", "home", "system", "print"],
+  "uninstall-service": ["system", "print"],
+  status: [],
+  version: [],
+  help: [],
+};
 
 const MAX_CAPACITY = 64;
 const SERVER_ADDRESS = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$/;
 
+type ParsedValues = ReturnType<typeof parseArgv>["values"];
+
 /** Parses argv (without node and script) and the environment into one command. */
 export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): CliCommand {
-  let parsed;
+  const { values, positionals } = parseArgv(argv);
+  if (values.help) return { command: "help" };
+  if (positionals.length > 1) throw new UsageError(`unexpected argument: ${positionals[1]}`);
+
+  const command = positionals[0] ?? "run";
+  if (!isCommand(command)) throw new UsageError(`unknown command: ${command}`);
+  checkOptions(command, values);
+
+  switch (command) {
+    case "run":
+      return runCommand(values, env);
+    case "doctor": {
+      const server = parseServer(values.server ?? env.TRACKER_SERVER);
+      return { command, server, agentId: parseAgentId(values["agent-id"]), ...home(values) };
+    }
+    case "install-service":
+      return { command, ...serviceScope(values), run: runCommand(values, env) };
+    case "uninstall-service":
+      return { command, ...serviceScope(values) };
+    default:
+      return { command };
+  }
+}
+
+function parseArgv(argv: readonly string[]) {
   try {
-    parsed = parseArgs({
+    return parseArgs({
       args: [...argv],
       allowPositionals: true,
       strict: true,
@@ -48,29 +129,50 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): C
         name: { type: "string" },
         capacity: { type: "string" },
         "agent-id": { type: "string" },
+        home: { type: "string" },
+        system: { type: "boolean" },
+        print: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+}
 
-  const { values, positionals } = parsed;
-  if (values.help) return { command: "help" };
-  if (positionals.length > 1) throw new UsageError(`unexpected argument: ${positionals[1]}`);
+function isCommand(name: string): name is CliCommand["command"] {
+  return Object.hasOwn(COMMAND_OPTIONS, name);
+}
 
-  const command = positionals[0] ?? "run";
-  if (command === "version") return { command: "version" };
-  if (command === "help") return { command: "help" };
-  if (command !== "run") throw new UsageError(`unknown command: ${command}`);
+function checkOptions(command: CliCommand["command"], values: ParsedValues): void {
+  const allowed = COMMAND_OPTIONS[command];
+  for (const [option, value] of Object.entries(values)) {
+    if (value !== undefined && option !== "help" && !allowed.includes(option)) {
+      throw new UsageError(`--${option} does not apply to ${command}`);
+    }
+  }
+}
 
+function runCommand(values: ParsedValues, env: NodeJS.ProcessEnv): RunCommand {
   return {
     command: "run",
     server: parseServer(values.server ?? env.TRACKER_SERVER),
     name: parseName(values.name),
     capacity: parseCapacity(values.capacity),
     agentId: parseAgentId(values["agent-id"]),
+    ...home(values),
   };
+}
+
+/** Only present when given, so a plain run command stays the same object as before --home. */
+function home(values: ParsedValues): { home?: string } {
+  if (values.home === undefined) return {};
+  if (values.home.trim() === "") throw new UsageError("--home must name a directory");
+  return { home: values.home };
+}
+
+function serviceScope(values: ParsedValues): { scope: ServiceScope; printOnly: boolean } {
+  return { scope: values.system ? "system" : "user", printOnly: values.print ?? false };
 }
 
 function parseServer(server: string | undefined): string {
