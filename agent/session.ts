@@ -98,7 +98,7 @@ export class Session {
         void this.drain(kind.value.reason);
         return;
       case "updateAvailable":
-        // LIMITATION: the agent does not update itself yet; it only logs that an update exists.
+        // The self-updater watches the stream for this message (agent/self-update.ts).
         this.log.info({ version: kind.value.version }, "update available");
         return;
     }

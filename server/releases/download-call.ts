@@ -1,5 +1,4 @@
 import fs from "node:fs";
-import { once } from "node:events";
 import type * as grpc from "@grpc/grpc-js";
 import type { Sql } from "postgres";
 import type { Chunk, DownloadReleaseRequest } from "../../shared/gen/tracker/v1/agent";
@@ -41,12 +40,23 @@ async function streamRelease(
   try {
     for await (const data of stream) {
       if (cancelled) return;
-      if (!call.write({ data: data as Buffer })) {
-        await Promise.race([once(call, "drain"), once(call, "cancelled")]);
-      }
+      if (!call.write({ data: data as Buffer })) await drainedOrCancelled(call);
     }
   } finally {
     stream.destroy();
   }
   call.end();
+}
+
+/** Waits for room in the stream's buffer, leaving no listener behind. */
+function drainedOrCancelled(call: grpc.ServerWritableStream<DownloadReleaseRequest, Chunk>): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      call.off("drain", done);
+      call.off("cancelled", done);
+      resolve();
+    };
+    call.on("drain", done);
+    call.on("cancelled", done);
+  });
 }
