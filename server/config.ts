@@ -72,6 +72,22 @@ export const SERVER_SCHEMA: ConfigSchema = {
     type: "boolean", default: true,
     description: "TLS on the agent service with the server's own CA; false only on a loopback address",
   },
+  "agent.writeStallMs": {
+    type: "int", default: 30_000, min: 500, max: 600_000, unit: "ms",
+    description: "an agent that reads nothing sent to it for this long is disconnected",
+  },
+  "agent.offencesToFlag": {
+    type: "int", default: 5, min: 1, max: 1_000_000,
+    description: "refused results and other offences after which an agent is flagged for the admin",
+  },
+  "verify.share": {
+    type: "number", default: 0.02, min: 0, max: 1,
+    description: "share of batches fetched a second time by another agent and compared",
+  },
+  "verify.waitMs": {
+    type: "int", default: 600_000, min: 0, max: 86_400_000, unit: "ms",
+    description: "how long a batch under verification waits for another agent before any may take it",
+  },
   "agent.publicAddress": {
     type: "string", default: "",
     description: "host:port agents connect to, put in enrollment tokens; empty means agent.listen",
@@ -111,7 +127,15 @@ export interface ServerConfig {
   };
   batchSize: number;
   lease: { ttlMs: number; maxAttempts: number; checkMs: number };
-  agent: { maxInFlight: number; maxCredit: number; tls: boolean; publicAddress: string };
+  agent: {
+    maxInFlight: number;
+    maxCredit: number;
+    tls: boolean;
+    publicAddress: string;
+    writeStallMs: number;
+    offencesToFlag: number;
+  };
+  verify: { share: number; waitMs: number };
   ingest: { flushRows: number; flushMs: number; highWaterRows: number };
   realms: { xbox: IdRange; ps: IdRange };
   schedule: { checkMs: number };
@@ -170,7 +194,10 @@ export function loadServerConfig(sources: {
       maxCredit: num("agent.maxCredit"),
       tls: v["agent.tls"] as boolean,
       publicAddress: str("agent.publicAddress"),
+      writeStallMs: num("agent.writeStallMs"),
+      offencesToFlag: num("agent.offencesToFlag"),
     },
+    verify: { share: num("verify.share"), waitMs: num("verify.waitMs") },
     ingest: {
       flushRows: num("ingest.flushRows"),
       flushMs: num("ingest.flushMs"),

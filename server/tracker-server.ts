@@ -10,6 +10,11 @@ import { migrate } from "./db/migrate";
 import { openDatabase, type Sql } from "./db/pool";
 import { seedRealms } from "./db/seed-realms";
 import { AgentHub } from "./agent-service/hub";
+import {
+  AGENT_MAX_MESSAGE_BYTES,
+  AGENT_TRANSPORT_MAX_BYTES,
+  measuredAgentService,
+} from "./agent-service/message-size";
 import { loadAgentServiceSecurity, publicAgentAddress } from "./enrollment/agent-service-identity";
 import { enrollHandler } from "./enrollment/enroll-call";
 import { downloadReleaseHandler } from "./releases/download-call";
@@ -19,8 +24,7 @@ import { startAdminServer, type AdminServer } from "./admin-service/admin-server
 import { TrackerMetrics } from "./metrics/tracker-metrics";
 import { startMetricsServer, type MetricsServer } from "./metrics/metrics-server";
 
-/** Largest message an agent may send: 100 players are about 10 KB. */
-export const AGENT_MAX_MESSAGE_BYTES = 256 * 1024;
+export { AGENT_MAX_MESSAGE_BYTES } from "./agent-service/message-size";
 
 export interface TrackerServer {
   agentPort: number;
@@ -58,7 +62,7 @@ export async function startTrackerServer(config: ServerConfig, log: Logger): Pro
   await hub.start();
 
   const agentServer = new grpc.Server({
-    "grpc.max_receive_message_length": AGENT_MAX_MESSAGE_BYTES,
+    "grpc.max_receive_message_length": AGENT_TRANSPORT_MAX_BYTES,
     "grpc.max_send_message_length": AGENT_MAX_MESSAGE_BYTES,
     "grpc.keepalive_time_ms": 30_000,
     "grpc.keepalive_timeout_ms": 10_000,
@@ -73,7 +77,7 @@ export async function startTrackerServer(config: ServerConfig, log: Logger): Pro
     enroll: enrollHandler({ sql, log: agentLog, releasePublicKeyPem: identity.releaseKey.publicKeyPem, caPem: identity.caPem }),
     downloadRelease: downloadReleaseHandler(sql, agentLog),
   };
-  agentServer.addService(AgentServiceService, service);
+  agentServer.addService(measuredAgentService(AgentServiceService), service);
   const agentPort = await bind(agentServer, config.agentListen, security.credentials);
   hub.identity = { ...identity, serverAddress: publicAgentAddress(config, agentPort) };
   log.info({ address: config.agentListen, port: agentPort }, "agent service listening");

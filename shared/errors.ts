@@ -35,6 +35,18 @@ export const ERROR_CODES = {
     status: GrpcStatus.FAILED_PRECONDITION,
     when: "an admin request the tracker's state does not allow now (no realm enabled, batch not failed)",
   },
+  MESSAGE_TOO_LARGE: {
+    status: GrpcStatus.RESOURCE_EXHAUSTED,
+    when: "an agent sent a message over the agent service's size limit",
+  },
+  AGENT_FLOODING: {
+    status: GrpcStatus.RESOURCE_EXHAUSTED,
+    when: "an agent sent credit requests (Want) faster than any honest agent would",
+  },
+  AGENT_NOT_READING: {
+    status: GrpcStatus.RESOURCE_EXHAUSTED,
+    when: "an agent read nothing the server sent it for agent.writeStallMs",
+  },
   DATABASE_UNAVAILABLE: { status: GrpcStatus.UNAVAILABLE, when: "PostgreSQL cannot be reached" },
   SHUTTING_DOWN: { status: GrpcStatus.UNAVAILABLE, when: "the server is stopping" },
   INTERNAL: { status: GrpcStatus.INTERNAL, when: "a bug; the server log has the details" },

@@ -17,6 +17,7 @@ import { checkResult } from "./check-result";
 import { KeyShares, type KeyShare } from "./key-shares";
 import { AgentSession, peerAddress } from "./session";
 import { RateWindow } from "./rate-window";
+import { AGENT_MAX_MESSAGE_BYTES, encodedSize } from "./message-size";
 import { authenticateAgent } from "../enrollment/authenticate";
 import { newestReleaseFile } from "../releases/releases";
 import type { AgentServiceIdentity } from "../enrollment/agent-service-identity";
@@ -34,6 +35,8 @@ export interface ResultSink {
 const HELLO_TIMEOUT_MS = 10_000;
 /** Messages of one session waiting to be handled before its stream stops being read. */
 const MAX_QUEUED_MESSAGES = 32;
+/** Want messages a session may send in one second; an honest agent sends one per batch done. */
+const MAX_WANTS_PER_SECOND = 500;
 /** How often the dispatcher looks again for work when it found none. */
 const IDLE_POLL_MS = 500;
 
@@ -87,6 +90,8 @@ export class AgentHub {
     session.helloTimer = setTimeout(() => {
       session.fail(new TrackerError("HELLO_REQUIRED", "no Hello within 10 s"));
     }, HELLO_TIMEOUT_MS);
+    session.writeStallMs = this.config.agent.writeStallMs;
+    session.onWriteStall = () => void this.onWriteStall(session);
     call.on("data", (message: AgentMessage) => this.enqueue(session, message));
     call.on("end", () => {
       session.end();
@@ -116,6 +121,11 @@ export class AgentHub {
 
   private async onMessage(session: AgentSession, message: AgentMessage): Promise<void> {
     const kind = message.kind;
+    const bytes = encodedSize(message);
+    if (bytes > AGENT_MAX_MESSAGE_BYTES) {
+      await this.offence(session, `message of ${bytes} bytes`);
+      throw new TrackerError("MESSAGE_TOO_LARGE", `message of ${bytes} bytes, the limit is ${AGENT_MAX_MESSAGE_BYTES}`);
+    }
     if (!session.hello && kind?.$case !== "hello") {
       throw new TrackerError("HELLO_REQUIRED", "the first message must be Hello");
     }
@@ -123,6 +133,10 @@ export class AgentHub {
       case "hello":
         return this.onHello(session, kind.value);
       case "want":
+        if (session.countWant() > MAX_WANTS_PER_SECOND) {
+          await this.offence(session, "credit request flood");
+          throw new TrackerError("AGENT_FLOODING", `more than ${MAX_WANTS_PER_SECOND} Want messages in a second`);
+        }
         session.credit = Math.min(
           session.credit + kind.value.credit,
           Math.max(0, this.config.agent.maxCredit - session.leases.size),
@@ -205,7 +219,11 @@ export class AgentHub {
   private async onResult(session: AgentSession, result: BatchResult): Promise<void> {
     const lease = session.leases.get(result.leaseId);
     if (!lease) {
-      await this.offence(session.agentId);
+      // A result that crossed the server's Revoke on the wire is no offence.
+      if (session.revoked.has(result.leaseId)) {
+        return session.send(rejected(result.leaseId, "LEASE_NOT_OWNED", "lease was revoked"));
+      }
+      await this.offence(session, `result for lease ${result.leaseId} it does not hold`);
       return session.send(rejected(result.leaseId, "LEASE_NOT_OWNED", "lease not held by agent"));
     }
     session.leases.delete(result.leaseId);
@@ -215,7 +233,7 @@ export class AgentHub {
     const problem = checkResult(lease.ids, result.players);
     if (problem) {
       session.log.warn({ leaseId: lease.leaseId, problem }, "result refused");
-      await this.offence(session.agentId);
+      await this.offence(session, problem);
       await releaseLeases(this.sql, [lease.leaseId], `result refused: ${problem}`, true);
       session.send(rejected(lease.leaseId, "RESULT_INVALID", problem));
       return this.wake();
@@ -310,8 +328,33 @@ export class AgentHub {
     session.fail(new TrackerError("INTERNAL", "internal error"));
   }
 
-  private async offence(agentId: string): Promise<void> {
-    await this.sql`UPDATE agents SET offences = offences + 1 WHERE id = ${agentId}`;
+  /** Counts an offence against the agent; past agent.offencesToFlag it is flagged. */
+  private async offence(session: AgentSession, reason: string): Promise<void> {
+    const limit = this.config.agent.offencesToFlag;
+    const [row] = await this.sql`
+      UPDATE agents
+         SET offences = offences + 1,
+             flagged_reason = CASE WHEN flagged THEN flagged_reason
+                                   ELSE ${`${limit} offences, the last: ${reason}`.slice(0, 500)} END,
+             flagged_at = CASE WHEN flagged THEN flagged_at ELSE now() END,
+             flagged = true
+       WHERE id = ${session.agentId} AND offences + 1 >= ${limit}
+      RETURNING offences`;
+    if (!row) {
+      await this.sql`UPDATE agents SET offences = offences + 1 WHERE id = ${session.agentId}`;
+    } else if (row.offences === limit) {
+      session.log.warn({ offences: row.offences, reason }, "agent flagged");
+    }
+    session.log.warn({ reason }, "agent offence");
+  }
+
+  /** The agent reads nothing: it holds leases it will never report. */
+  private async onWriteStall(session: AgentSession): Promise<void> {
+    if (session.closed) return;
+    const seconds = Math.round(this.config.agent.writeStallMs / 1000);
+    session.abortStalled(new TrackerError("AGENT_NOT_READING", `nothing read for ${seconds} s`));
+    await this.onClose(session);
+    if (session.agentId) await this.offence(session, "stream not read").catch(() => undefined);
   }
 
   /** Ends an agent's session at once (ban); its leases return to the pool. */
@@ -332,6 +375,7 @@ export class AgentHub {
     for (const { leaseId, agentId } of leases) {
       for (const s of this.sessions) {
         if (s.agentId !== agentId || !s.leases.delete(leaseId)) continue;
+        s.rememberRevoked(leaseId);
         s.send({ kind: { $case: "revoke", value: { leaseId, reason } } });
       }
     }
@@ -357,7 +401,7 @@ export class AgentHub {
     if (this.stopping || this.sink.isBehind) return this.pollLater();
 
     for (const session of [...this.sessions]) {
-      if (session.closed || session.credit <= 0 || !session.config) continue;
+      if (session.closed || session.credit <= 0 || !session.config || session.writeBlocked) continue;
       let leases;
       try {
         leases = await leaseBatches(this.sql, session.agentId, session.credit, this.config.lease.ttlMs);
