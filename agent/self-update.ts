@@ -104,6 +104,7 @@ export class SelfUpdater {
    * At start of a new version under a service manager: if it has not confirmed by the deadline,
    * put the old executable back and exit so the manager starts it.
    */
+  // LIMITATION: a supervised new version that crashes before this code runs is not rolled back.
   watchOwnDeadline(): void {
     const pending = readPending(this.options.home);
     if (!this.options.supervised || !pending || pending.to !== VERSION) return;

@@ -33,6 +33,7 @@ const FILES = {
  * Loads the CA and server certificate from dataDir/tls, creating both on first start. They
  * are kept for good: agents pin the certificate, so a new one would orphan every agent.
  */
+// LIMITATION: there is no certificate rotation; a new server certificate means re-enrolling.
 export function loadOrCreateServerTls(dataDir: string, hosts: readonly string[], log: Logger): ServerTls {
   const dir = path.join(dataDir, TLS_DIR);
   const file = (name: keyof typeof FILES) => path.join(dir, FILES[name]);
