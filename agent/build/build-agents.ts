@@ -4,6 +4,7 @@ import { VERSION } from "../../shared/version";
 import { bundleAgent } from "./bundle";
 import { writeChecksums } from "./checksums";
 import { injectBlob } from "./inject";
+import { inspectExecutable } from "./inspect-executable";
 import { fetchNodeBase } from "./node-base";
 import { makeSeaBlob } from "./sea-blob";
 import { AGENT_TARGETS, hostTargetName, NODE_BASE_VERSION, type AgentTarget } from "./targets";
@@ -25,6 +26,8 @@ export interface BuildAgentsOptions {
 export interface BuiltAgent {
   target: AgentTarget;
   file: string;
+  /** Size of the SEA blob injected into it. */
+  blobBytes: number;
 }
 
 /** Bundle, blob, then one executable per target, then SHA256SUMS over the ones built. */
@@ -51,7 +54,8 @@ export async function buildAgents(options: BuildAgentsOptions): Promise<BuiltAge
     for (const [index, target] of targets.entries()) {
       const file = path.join(outDir, target.outputName);
       await injectBlob(target, bases[index] as string, blob, file);
-      built.push({ target, file });
+      checkInjected(target, file, blob.length);
+      built.push({ target, file, blobBytes: blob.length });
       step(`${target.outputName} written`);
     }
 
@@ -59,6 +63,16 @@ export async function buildAgents(options: BuildAgentsOptions): Promise<BuiltAge
     return built;
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+/** Fails the build when postject's output lacks the blob or the flipped fuse. */
+function checkInjected(target: AgentTarget, file: string, blobBytes: number): void {
+  const facts = inspectExecutable(fs.readFileSync(file));
+  if (!facts.fuseFlipped) throw new Error(`${file}: the SEA fuse was not flipped`);
+  // ELF keeps the blob in a note, which the test suite checks by running the executable.
+  if (target.format !== "elf" && facts.seaBlobBytes !== blobBytes) {
+    throw new Error(`${file}: SEA blob of ${facts.seaBlobBytes} bytes, expected ${blobBytes}`);
   }
 }
 
