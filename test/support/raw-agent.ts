@@ -128,6 +128,19 @@ export class RawAgent {
     }
   }
 
+  /**
+   * Works like an eager honest agent: every assignment is answered at once with the
+   * simulator's players, and, as the real agent does, each report asks for one more.
+   */
+  reportHonestly(sim: Simulation, credit = 8): void {
+    this.stream.on("data", (message: ServerMessage) => {
+      const kind = message.kind;
+      if (kind?.$case === "assign") this.result(kind.value.leaseId, honestPlayers(sim, kind.value));
+      if (kind?.$case === "assign" || kind?.$case === "revoke") this.want(1);
+    });
+    this.want(credit);
+  }
+
   /** Assignments received so far. */
   assigns(): Assign[] {
     return this.received.flatMap((m) => (m.kind?.$case === "assign" ? [m.kind.value] : []));
