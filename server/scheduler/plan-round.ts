@@ -1,4 +1,6 @@
 import type { Sql } from "postgres";
+import { planRealm } from "./plan-realm";
+import { readRealmKnowledge } from "./realm-knowledge";
 
 /** Why a round could not start. */
 export class RoundConflictError extends Error {
@@ -17,9 +19,9 @@ export interface PlannedRound {
 const UNIQUE_VIOLATION = "23505";
 
 /**
- * Creates a round for a stat day and its batches: every enabled realm cut into contiguous
- * ranges of batchSize ids. One set-based INSERT per realm; 267,000 batches for the default
- * realms take about a second.
+ * Creates a round for a stat day and its batches, one set-based INSERT per enabled realm: a
+ * full sweep in contiguous ranges (267,000 batches for the default realms take about a second)
+ * until the realm has been swept once, then dense packing with discovery (plan-realm.ts).
  */
 export async function planRound(sql: Sql, statDay: string, batchSize: number): Promise<PlannedRound> {
   return sql.begin(async (tx) => {
@@ -40,14 +42,9 @@ export async function planRound(sql: Sql, statDay: string, batchSize: number): P
     }
     const roundId = Number(round.id);
 
-    await tx`
-      INSERT INTO batches (round_id, realm_id, first_id, last_id)
-      SELECT ${roundId}, r.id, s.first_id, LEAST(s.first_id + ${batchSize} - 1, r.last_id)
-        FROM realms r,
-             LATERAL generate_series(r.first_id, r.last_id, ${batchSize}::bigint) AS s(first_id)
-       WHERE r.enabled`;
+    let n = 0;
+    for (const realm of await readRealmKnowledge(tx)) n += await planRealm(tx, roundId, realm, batchSize);
 
-    const [{ n }] = await tx`SELECT count(*)::int AS n FROM batches WHERE round_id = ${roundId}`;
     await tx`UPDATE rounds SET state = 'running', batches_total = ${n} WHERE id = ${roundId}`;
     return { roundId, statDay, batchesTotal: n };
   });

@@ -28,6 +28,7 @@ export const SALT = {
   noise: 11,
   newPlays: 12,
   derived: 13,
+  reappear: 14,
   traits: 100,
 } as const;
 

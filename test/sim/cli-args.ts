@@ -13,6 +13,7 @@ export const USAGE = `usage: main.ts [flags]
   --active-share X            share of accounts playing per day (default 0.15)
   --max-battles-per-day N     most battles an active player gains per day (default 20)
   --new-accounts-per-day X    new accounts per day, share of ids-per-platform (default 0.003)
+  --reappear-per-day X        accounts appearing at empty old ids per day, share (default 0)
   --statistics-null-share X   share of accounts answered with statistics: null (default 0)
   --ps-suffix TEXT            PlayStation nickname suffix (default -p)
   --key ID:KIND:RPS[:IP|IP]   an API key (repeatable; default demo-key:server:20)
@@ -35,6 +36,7 @@ export function parseCliArgs(argv: string[]): SimulatorServerOptions | "help" {
       "max-battles-per-day": { type: "string" },
       "new-accounts-per-day": { type: "string" },
       "statistics-null-share": { type: "string" },
+      "reappear-per-day": { type: "string" },
       "ps-suffix": { type: "string" },
       key: { type: "string", multiple: true },
       faults: { type: "string" },
@@ -67,6 +69,7 @@ export function parseCliArgs(argv: string[]): SimulatorServerOptions | "help" {
     maxBattlesPerDay: num("max-battles-per-day"),
     newAccountsPerDay: num("new-accounts-per-day"),
     statisticsNullShare: num("statistics-null-share"),
+    reappearPerDay: num("reappear-per-day"),
     psNicknameSuffix: values["ps-suffix"],
     keys: values.key?.map(parseKeyFlag),
     faults: values.faults === undefined ? undefined : parseFaultsFlag(values.faults),

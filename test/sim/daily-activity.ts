@@ -21,6 +21,8 @@ export interface DayParams {
   activeShare: number;
   maxBattlesPerDay: number;
   newAccounts: number;
+  /** Accounts opened at empty ids of the initial range. */
+  reappearing: number;
   newAccountPlayShare: number;
   statisticsNullShare: number;
 }
@@ -48,8 +50,36 @@ export function playDay(pop: PlatformPopulation, p: DayParams): DayActivity {
     recordGain(activity, fight(pop, offset, p));
   }
 
+  openReappearing(pop, p, activity, existingEnd);
   openNewAccounts(pop, p, activity);
   return activity;
+}
+
+/**
+ * Opens p.reappearing accounts at ids below the day's starting top that had none: the empty
+ * ids are ranked by a hash of (seed, id, day) and the lowest ranks win, so the choice is
+ * deterministic and spread over the whole range. They never play on their first day.
+ */
+function openReappearing(
+  pop: PlatformPopulation,
+  p: DayParams,
+  activity: DayActivity,
+  existingEnd: number,
+): void {
+  if (p.reappearing <= 0) return;
+
+  const empty: { offset: number; rank: number }[] = [];
+  for (let offset = 0; offset < existingEnd; offset++) {
+    if (pop.createdAt[offset] !== 0) continue;
+    empty.push({ offset, rank: hashUnit(p.seed, pop.firstId + offset, SALT.reappear, p.day) });
+  }
+  empty.sort((a, b) => a.rank - b.rank);
+
+  const dayStart = p.calendar.dayStart(p.day);
+  for (const { offset, rank } of empty.slice(0, p.reappearing)) {
+    pop.open(offset, dayStart + Math.floor(rank * 86_400));
+    activity.newAccounts++;
+  }
 }
 
 function openNewAccounts(pop: PlatformPopulation, p: DayParams, activity: DayActivity): void {

@@ -21,6 +21,11 @@ export interface SimOptions {
   maxBattlesPerDay?: number;
   /** New accounts per platform and day, as a share of idsPerPlatform. @default 0.003 */
   newAccountsPerDay?: number;
+  /**
+   * Accounts per platform and day that appear at ids of the initial range that had none (an id
+   * handed out late, or an account restored), as a share of idsPerPlatform. @default 0
+   */
+  reappearPerDay?: number;
   /** Share of new accounts that also play on the day they are created. @default 0.5 */
   newAccountPlayShare?: number;
   /** Share of accounts answered with `statistics: null`; such accounts never play. @default 0 */
@@ -60,6 +65,7 @@ export function resolveSimOptions(options: SimOptions = {}): ResolvedSimOptions 
     activeShare: options.activeShare ?? 0.15,
     maxBattlesPerDay: options.maxBattlesPerDay ?? 20,
     newAccountsPerDay: options.newAccountsPerDay ?? 0.003,
+    reappearPerDay: options.reappearPerDay ?? 0,
     newAccountPlayShare: options.newAccountPlayShare ?? 0.5,
     statisticsNullShare: options.statisticsNullShare ?? 0,
     psNicknameSuffix: options.psNicknameSuffix ?? "-p",
@@ -83,6 +89,7 @@ function checkOptions(o: ResolvedSimOptions): void {
     checkShare(name, o[name]);
   }
   checkShare("newAccountPlayShare", o.newAccountPlayShare);
+  checkShare("reappearPerDay", o.reappearPerDay);
   checkShare("statisticsNullShare", o.statisticsNullShare);
 
   if (!/^\d{4}-\d{2}-\d{2}$/.test(o.startDay) || Number.isNaN(Date.parse(o.startDay))) {

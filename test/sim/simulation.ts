@@ -73,6 +73,7 @@ export class Simulation {
         activeShare: o.activeShare,
         maxBattlesPerDay: o.maxBattlesPerDay,
         newAccounts: Math.round(o.newAccountsPerDay * o.idsPerPlatform),
+        reappearing: Math.round(o.reappearPerDay * o.idsPerPlatform),
         newAccountPlayShare: o.newAccountPlayShare,
         statisticsNullShare: o.statisticsNullShare,
       });
