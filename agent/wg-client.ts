@@ -23,6 +23,8 @@ export interface BatchFetched {
   droppedIds: number[];
   /** Requests made for the batch, retries and split halves included. */
   requests: number;
+  /** Of those, answered REQUEST_LIMIT_EXCEEDED; reported so the server can lower the share. */
+  rateLimited: number;
   /** When the last accepted answer arrived, unix milliseconds. */
   fetchedAtMs: number;
 }
@@ -55,6 +57,7 @@ export interface WgClientOptions {
 /** Mutable state of one batch fetch, shared by its split halves. */
 interface BatchRun {
   requests: number;
+  rateLimited: number;
   fetchedAtMs: number;
   droppedIds: number[];
   signal: AbortSignal;
@@ -100,6 +103,7 @@ export class WgClient {
     const unique = uniqueAccountIds(accountIds);
     const run: BatchRun = {
       requests: 0,
+      rateLimited: 0,
       fetchedAtMs: Date.now(),
       droppedIds: unique.filter((id) => !isValidAccountId(id)),
       signal,
@@ -121,6 +125,7 @@ export class WgClient {
       nullIds: outcome.nullIds,
       droppedIds: run.droppedIds,
       requests: run.requests,
+      rateLimited: run.rateLimited,
       fetchedAtMs: run.fetchedAtMs,
     };
   }
@@ -210,7 +215,10 @@ export class WgClient {
       step = { action: "retry", minDelayMs: 0, rateLimited: false, ...fault };
     }
 
-    if (step.action === "retry" && step.rateLimited) this.counters.rateLimited += 1;
+    if (step.action === "retry" && step.rateLimited) {
+      this.counters.rateLimited += 1;
+      run.rateLimited += 1;
+    }
     if (step.action === "accept") {
       run.fetchedAtMs = Date.now();
       if (step.unrequestedIds.length > 0) {

@@ -225,8 +225,8 @@ export class WorkLoop {
     const { leaseId } = lease.assign;
 
     if (outcome.kind === "fetched") {
-      const { fetchedAtMs, players, requests } = outcome;
-      const value = { leaseId, fetchedAtMs, players, requests };
+      const { fetchedAtMs, players, requests, rateLimited } = outcome;
+      const value = { leaseId, fetchedAtMs, players, requests, rateLimited };
       this.options.send({ kind: { $case: "batchResult", value } });
       lease.state = "reported";
       this.log.debug({ leaseId, players: players.length, requests }, "batch result sent");

@@ -43,7 +43,7 @@ function main(): void {
         wantAt = 0;
         const leaseId = kind.value.leaseId;
         setTimeout(() => {
-          const value = { leaseId, fetchedAtMs: Date.now(), players: [], requests: 1 };
+          const value = { leaseId, fetchedAtMs: Date.now(), players: [], requests: 1, rateLimited: 0 };
           call.write({ kind: { $case: "batchResult", value } });
           results++;
           want();

@@ -99,7 +99,7 @@ export class RawAgent {
   }
 
   result(leaseId: number, players: Player[]): void {
-    const value = { leaseId, fetchedAtMs: Date.now(), players, requests: 1 };
+    const value = { leaseId, fetchedAtMs: Date.now(), players, requests: 1, rateLimited: 0 };
     this.send({ kind: { $case: "batchResult", value } });
   }
 

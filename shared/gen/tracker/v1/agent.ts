@@ -99,6 +99,11 @@ export interface BatchResult {
   players: Player[];
   /** Requests made for this batch, retries included. */
   requests: number;
+  /**
+   * Of those, how many the API answered REQUEST_LIMIT_EXCEEDED (the server lowers the key's
+   * share when this is not 0).
+   */
+  rateLimited: number;
 }
 
 export interface BatchFailed {
@@ -1105,7 +1110,7 @@ export const Player: MessageFns<Player> = {
 };
 
 function createBaseBatchResult(): BatchResult {
-  return { leaseId: 0, fetchedAtMs: 0, players: [], requests: 0 };
+  return { leaseId: 0, fetchedAtMs: 0, players: [], requests: 0, rateLimited: 0 };
 }
 
 export const BatchResult: MessageFns<BatchResult> = {
@@ -1121,6 +1126,9 @@ export const BatchResult: MessageFns<BatchResult> = {
     }
     if (message.requests !== 0) {
       writer.uint32(32).uint32(message.requests);
+    }
+    if (message.rateLimited !== 0) {
+      writer.uint32(40).uint32(message.rateLimited);
     }
     return writer;
   },
@@ -1170,6 +1178,14 @@ export const BatchResult: MessageFns<BatchResult> = {
             message.requests = reader.uint32();
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.rateLimited = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1196,6 +1212,11 @@ export const BatchResult: MessageFns<BatchResult> = {
         : 0,
       players: globalThis.Array.isArray(object?.players) ? object.players.map((e: any) => Player.fromJSON(e)) : [],
       requests: isSet(object.requests) ? globalThis.Number(object.requests) : 0,
+      rateLimited: isSet(object.rateLimited)
+        ? globalThis.Number(object.rateLimited)
+        : isSet(object.rate_limited)
+        ? globalThis.Number(object.rate_limited)
+        : 0,
     };
   },
 
@@ -1213,6 +1234,9 @@ export const BatchResult: MessageFns<BatchResult> = {
     if (message.requests !== 0) {
       obj.requests = Math.round(message.requests);
     }
+    if (message.rateLimited !== 0) {
+      obj.rateLimited = Math.round(message.rateLimited);
+    }
     return obj;
   },
 
@@ -1225,6 +1249,7 @@ export const BatchResult: MessageFns<BatchResult> = {
     message.fetchedAtMs = object.fetchedAtMs ?? 0;
     message.players = object.players?.map((e) => Player.fromPartial(e)) || [];
     message.requests = object.requests ?? 0;
+    message.rateLimited = object.rateLimited ?? 0;
     return message;
   },
 };
