@@ -4,6 +4,7 @@ import { TrackerError } from "../../shared/errors";
 import { VERSION } from "../../shared/version";
 import type { AdminContext } from "./handlers";
 import { currentRound } from "./round-view";
+import { verificationStatus, type VerificationStatus } from "../verification/verification-status";
 
 /** Window of the progress rates: batches done and API requests over the last minute. */
 const RATE_WINDOW_S = 60;
@@ -15,10 +16,12 @@ export async function buildStatus(ctx: AdminContext): Promise<Status> {
   let round: Round | undefined;
   let batchesPerSecond = 0;
   let databaseReachable = ctx.probe.reachable;
+  let verification: VerificationStatus = NO_VERIFICATION;
   if (databaseReachable) {
     try {
       round = await currentRound(ctx.sql);
       if (round?.state === "running") batchesPerSecond = await batchRate(ctx, round.id);
+      verification = await verificationStatus(ctx.sql, round ? round.id : null);
     } catch {
       databaseReachable = false;
     }
@@ -37,8 +40,18 @@ export async function buildStatus(ctx: AdminContext): Promise<Status> {
     databaseReachable,
     apiKeysEnabled: ctx.hub.keyShares.enabledKeys,
     serverVersion: VERSION,
+    verificationShare: ctx.config.verify.share,
+    ...verification,
   };
 }
+
+const NO_VERIFICATION: VerificationStatus = {
+  verificationRate: 0,
+  batchesVerified: 0,
+  verificationDisagreements: 0,
+  batchesAwaitingVerification: 0,
+  flaggedAgents: [],
+};
 
 /**
  * Batches of the round done per second over the last minute, read from the database so that

@@ -51,6 +51,26 @@ export interface Status {
   databaseReachable: boolean;
   apiKeysEnabled: number;
   serverVersion: string;
+  /** Batches of the current round decided by a second fetch, over its batches done. */
+  verificationRate: number;
+  /** The configured share of batches fetched a second time (verify.share). */
+  verificationShare: number;
+  /** Batches of the current round decided by comparing fetches from different agents. */
+  batchesVerified: number;
+  /** Of those, batches whose first two fetches disagreed, so that a third decided. */
+  verificationDisagreements: number;
+  /** Batches of the current round waiting for a second or third fetch. */
+  batchesAwaitingVerification: number;
+  /** Agents flagged for the admin: proved wrong by verification, or too many offences. */
+  flaggedAgents: FlaggedAgent[];
+}
+
+export interface FlaggedAgent {
+  agentId: string;
+  name: string;
+  reason: string;
+  offences: number;
+  flaggedAt: string;
 }
 
 export interface Round {
@@ -427,6 +447,12 @@ function createBaseStatus(): Status {
     databaseReachable: false,
     apiKeysEnabled: 0,
     serverVersion: "",
+    verificationRate: 0,
+    verificationShare: 0,
+    batchesVerified: 0,
+    verificationDisagreements: 0,
+    batchesAwaitingVerification: 0,
+    flaggedAgents: [],
   };
 }
 
@@ -461,6 +487,24 @@ export const Status: MessageFns<Status> = {
     }
     if (message.serverVersion !== "") {
       writer.uint32(82).string(message.serverVersion);
+    }
+    if (message.verificationRate !== 0) {
+      writer.uint32(89).double(message.verificationRate);
+    }
+    if (message.verificationShare !== 0) {
+      writer.uint32(97).double(message.verificationShare);
+    }
+    if (message.batchesVerified !== 0) {
+      writer.uint32(104).uint64(message.batchesVerified);
+    }
+    if (message.verificationDisagreements !== 0) {
+      writer.uint32(112).uint64(message.verificationDisagreements);
+    }
+    if (message.batchesAwaitingVerification !== 0) {
+      writer.uint32(120).uint64(message.batchesAwaitingVerification);
+    }
+    for (const v of message.flaggedAgents) {
+      FlaggedAgent.encode(v!, writer.uint32(130).fork()).join();
     }
     return writer;
   },
@@ -558,6 +602,54 @@ export const Status: MessageFns<Status> = {
             message.serverVersion = reader.string();
             continue;
           }
+          case 11: {
+            if (tag !== 89) {
+              break;
+            }
+
+            message.verificationRate = reader.double();
+            continue;
+          }
+          case 12: {
+            if (tag !== 97) {
+              break;
+            }
+
+            message.verificationShare = reader.double();
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.batchesVerified = longToNumber(reader.uint64());
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.verificationDisagreements = longToNumber(reader.uint64());
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.batchesAwaitingVerification = longToNumber(reader.uint64());
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.flaggedAgents.push(FlaggedAgent.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -618,6 +710,36 @@ export const Status: MessageFns<Status> = {
         : isSet(object.server_version)
         ? globalThis.String(object.server_version)
         : "",
+      verificationRate: isSet(object.verificationRate)
+        ? globalThis.Number(object.verificationRate)
+        : isSet(object.verification_rate)
+        ? globalThis.Number(object.verification_rate)
+        : 0,
+      verificationShare: isSet(object.verificationShare)
+        ? globalThis.Number(object.verificationShare)
+        : isSet(object.verification_share)
+        ? globalThis.Number(object.verification_share)
+        : 0,
+      batchesVerified: isSet(object.batchesVerified)
+        ? globalThis.Number(object.batchesVerified)
+        : isSet(object.batches_verified)
+        ? globalThis.Number(object.batches_verified)
+        : 0,
+      verificationDisagreements: isSet(object.verificationDisagreements)
+        ? globalThis.Number(object.verificationDisagreements)
+        : isSet(object.verification_disagreements)
+        ? globalThis.Number(object.verification_disagreements)
+        : 0,
+      batchesAwaitingVerification: isSet(object.batchesAwaitingVerification)
+        ? globalThis.Number(object.batchesAwaitingVerification)
+        : isSet(object.batches_awaiting_verification)
+        ? globalThis.Number(object.batches_awaiting_verification)
+        : 0,
+      flaggedAgents: globalThis.Array.isArray(object?.flaggedAgents)
+        ? object.flaggedAgents.map((e: any) => FlaggedAgent.fromJSON(e))
+        : globalThis.Array.isArray(object?.flagged_agents)
+        ? object.flagged_agents.map((e: any) => FlaggedAgent.fromJSON(e))
+        : [],
     };
   },
 
@@ -653,6 +775,24 @@ export const Status: MessageFns<Status> = {
     if (message.serverVersion !== "") {
       obj.serverVersion = message.serverVersion;
     }
+    if (message.verificationRate !== 0) {
+      obj.verificationRate = floatToJson(message.verificationRate);
+    }
+    if (message.verificationShare !== 0) {
+      obj.verificationShare = floatToJson(message.verificationShare);
+    }
+    if (message.batchesVerified !== 0) {
+      obj.batchesVerified = Math.round(message.batchesVerified);
+    }
+    if (message.verificationDisagreements !== 0) {
+      obj.verificationDisagreements = Math.round(message.verificationDisagreements);
+    }
+    if (message.batchesAwaitingVerification !== 0) {
+      obj.batchesAwaitingVerification = Math.round(message.batchesAwaitingVerification);
+    }
+    if (message.flaggedAgents?.length) {
+      obj.flaggedAgents = message.flaggedAgents.map((e) => FlaggedAgent.toJSON(e));
+    }
     return obj;
   },
 
@@ -671,6 +811,153 @@ export const Status: MessageFns<Status> = {
     message.databaseReachable = object.databaseReachable ?? false;
     message.apiKeysEnabled = object.apiKeysEnabled ?? 0;
     message.serverVersion = object.serverVersion ?? "";
+    message.verificationRate = object.verificationRate ?? 0;
+    message.verificationShare = object.verificationShare ?? 0;
+    message.batchesVerified = object.batchesVerified ?? 0;
+    message.verificationDisagreements = object.verificationDisagreements ?? 0;
+    message.batchesAwaitingVerification = object.batchesAwaitingVerification ?? 0;
+    message.flaggedAgents = object.flaggedAgents?.map((e) => FlaggedAgent.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseFlaggedAgent(): FlaggedAgent {
+  return { agentId: "", name: "", reason: "", offences: 0, flaggedAt: "" };
+}
+
+export const FlaggedAgent: MessageFns<FlaggedAgent> = {
+  encode(message: FlaggedAgent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.agentId !== "") {
+      writer.uint32(10).string(message.agentId);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.reason !== "") {
+      writer.uint32(26).string(message.reason);
+    }
+    if (message.offences !== 0) {
+      writer.uint32(32).uint64(message.offences);
+    }
+    if (message.flaggedAt !== "") {
+      writer.uint32(42).string(message.flaggedAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FlaggedAgent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFlaggedAgent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.agentId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.offences = longToNumber(reader.uint64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.flaggedAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FlaggedAgent {
+    return {
+      agentId: isSet(object.agentId)
+        ? globalThis.String(object.agentId)
+        : isSet(object.agent_id)
+        ? globalThis.String(object.agent_id)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      offences: isSet(object.offences) ? globalThis.Number(object.offences) : 0,
+      flaggedAt: isSet(object.flaggedAt)
+        ? globalThis.String(object.flaggedAt)
+        : isSet(object.flagged_at)
+        ? globalThis.String(object.flagged_at)
+        : "",
+    };
+  },
+
+  toJSON(message: FlaggedAgent): unknown {
+    const obj: any = {};
+    if (message.agentId !== "") {
+      obj.agentId = message.agentId;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.offences !== 0) {
+      obj.offences = Math.round(message.offences);
+    }
+    if (message.flaggedAt !== "") {
+      obj.flaggedAt = message.flaggedAt;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<FlaggedAgent>): FlaggedAgent {
+    return FlaggedAgent.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<FlaggedAgent>): FlaggedAgent {
+    const message = createBaseFlaggedAgent();
+    message.agentId = object.agentId ?? "";
+    message.name = object.name ?? "";
+    message.reason = object.reason ?? "";
+    message.offences = object.offences ?? 0;
+    message.flaggedAt = object.flaggedAt ?? "";
     return message;
   },
 };
