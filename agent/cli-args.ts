@@ -74,6 +74,7 @@ Options for install-service and uninstall-service:
                        default: for this user, at logon
   --print              show the service file and commands, change nothing
   -h, --help           show this help
+  -V, --version        print the agent version
 `;
 
 /** The options each command accepts; any other is a usage error. */
@@ -96,6 +97,7 @@ type ParsedValues = ReturnType<typeof parseArgv>["values"];
 export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): CliCommand {
   const { values, positionals } = parseArgv(argv);
   if (values.help) return { command: "help" };
+  if (values.version) return { command: "version" };
   if (positionals.length > 1) throw new UsageError(`unexpected argument: ${positionals[1]}`);
 
   const command = positionals[0] ?? "run";
@@ -133,6 +135,7 @@ function parseArgv(argv: readonly string[]) {
         system: { type: "boolean" },
         print: { type: "boolean" },
         help: { type: "boolean", short: "h" },
+        version: { type: "boolean", short: "V" },
       },
     });
   } catch (err) {
@@ -147,7 +150,8 @@ function isCommand(name: string): name is CliCommand["command"] {
 function checkOptions(command: CliCommand["command"], values: ParsedValues): void {
   const allowed = COMMAND_OPTIONS[command];
   for (const [option, value] of Object.entries(values)) {
-    if (value !== undefined && option !== "help" && !allowed.includes(option)) {
+    const anywhere = option === "help" || option === "version";
+    if (value !== undefined && !anywhere && !allowed.includes(option)) {
       throw new UsageError(`--${option} does not apply to ${command}`);
     }
   }

@@ -30,7 +30,7 @@ export interface BuiltAgent {
   blobBytes: number;
 }
 
-/** Bundle, blob, then one executable per target, then SHA256SUMS over the ones built. */
+/** Bundle, blob, then one executable per target, then SHA256SUMS over the directory. */
 export async function buildAgents(options: BuildAgentsOptions): Promise<BuiltAgent[]> {
   const { repoDir, targets, outDir, cacheDir } = options;
   const started = Date.now();
@@ -59,7 +59,11 @@ export async function buildAgents(options: BuildAgentsOptions): Promise<BuiltAge
       step(`${target.outputName} written`);
     }
 
-    writeChecksums(outDir, built.map((agent) => path.basename(agent.file)));
+    // Every executable in the directory, so building one target keeps the others' sums.
+    const present = AGENT_TARGETS.map((target) => target.outputName).filter((name) =>
+      fs.existsSync(path.join(outDir, name)),
+    );
+    writeChecksums(outDir, present);
     return built;
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });

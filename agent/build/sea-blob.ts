@@ -8,18 +8,22 @@ import path from "node:path";
  * code cache or snapshot the blob holds only the script and suits every platform.
  */
 export function makeSeaBlob(nodeBinary: string, bundleFile: string, blobFile: string): void {
-  const configFile = path.join(path.dirname(blobFile), "sea-config.json");
+  const workDir = path.dirname(blobFile);
+  const configFile = path.join(workDir, "sea-config.json");
+  // Relative paths: the blob records the main script's path, and a temporary directory's
+  // name in it would make every build differ.
   const config = {
-    main: bundleFile,
-    output: blobFile,
+    main: path.relative(workDir, bundleFile),
+    output: path.basename(blobFile),
     disableExperimentalSEAWarning: true,
     useCodeCache: false,
     useSnapshot: false,
   };
   fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
 
-  execFileSync(nodeBinary, ["--experimental-sea-config", configFile], {
-    stdio: ["ignore", "ignore", "inherit"],
+  execFileSync(nodeBinary, ["--experimental-sea-config", path.basename(configFile)], {
+    cwd: workDir,
+    stdio: ["ignore", "pipe", "pipe"],
     env: {},
   });
 }

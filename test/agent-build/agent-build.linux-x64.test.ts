@@ -51,3 +51,14 @@ t.test("SHA256SUMS lists each executable built with its SHA-256", async (t) => {
   });
   t.equal(check.status, 0, check.stdout + check.stderr);
 });
+
+t.test("two builds of the same sources give the same bytes", async (t) => {
+  const first = await build;
+  const second = await buildForTest(t, ["linux-x64"]);
+  const name = "tracker-agent-linux-x64";
+  t.equal(
+    sha256File(path.join(second.outDir, name)),
+    sha256File(path.join(first.outDir, name)),
+    "reproducible from the pinned Node base",
+  );
+});
