@@ -65,7 +65,7 @@ export function installPlan(host: ServiceHost, scope: ServiceScope, run: RunComm
     scope,
     program,
     args: [...launcherArgs, ...serviceArgs(run, home)],
-    env: {},
+    env: supervisedEnv(host.platform),
     crashLogFile: joinFor(host.platform, dataDir, "service-stderr.log"),
     windowsUser: windowsUser(host),
   };
@@ -128,6 +128,15 @@ function windowsInstall(spec: ServiceSpec, dataDir: string): ServicePlan {
     remove: [],
     notes: [`check it with: schtasks /Query /TN "${WINDOWS_TASK_NAME}" /V /FO LIST`],
   };
+}
+
+/**
+ * systemd and launchd restart the agent when it exits, so a self-update hands over by exiting
+ * (TRACKER_AGENT_SUPERVISED=1). Task Scheduler restarts a task only after a minute, so on
+ * Windows the agent starts its new version itself.
+ */
+function supervisedEnv(platform: NodeJS.Platform): Record<string, string> {
+  return platform === "win32" ? {} : { TRACKER_AGENT_SUPERVISED: "1" };
 }
 
 function systemctlFor(scope: ServiceScope): string[] {

@@ -44,6 +44,7 @@ t.test("Linux: a user unit under ~/.config enabled with systemctl --user", async
     ["systemctl", "--user", "enable", "--now", "battle-tracker-agent.service"],
   ]);
   t.match(plan.notes.join("\n"), /loginctl enable-linger anna/);
+  t.match(String(plan.files[0]?.content), /^Environment=TRACKER_AGENT_SUPERVISED=1$/m, "updates by exit");
 });
 
 t.test("Linux: a system unit in /etc with a home for the machine", async (t) => {
@@ -76,6 +77,7 @@ t.test("macOS: a LaunchAgent bootstrapped in the user's GUI domain", async (t) =
   const daemon = installPlan(host("darwin"), "system", run);
   t.equal(daemon.files[0]?.path, "/Library/LaunchDaemons/org.battle-tracker.agent.plist");
   t.match(String(daemon.files[0]?.content), /<string>\/Library\/Application Support\/battle-tracker/);
+  t.match(String(plan.files[0]?.content), /<key>TRACKER_AGENT_SUPERVISED<\/key>\n {4}<string>1</);
 });
 
 t.test("Windows: a UTF-16 task file created with schtasks /XML, then started", async (t) => {
