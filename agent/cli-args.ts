@@ -45,7 +45,7 @@ export type CliCommand =
   | DoctorCommand
   | InstallServiceCommand
   | UninstallServiceCommand
-  | { command: "status" }
+  | { command: "status"; home?: string }
   | { command: "version" }
   | { command: "help" };
 
@@ -83,7 +83,7 @@ const COMMAND_OPTIONS: Record<CliCommand["command"], readonly string[]> = {
   doctor: ["server", "agent-id", "home"],
   "install-service": ["server", "name", "capacity", "agent-id", "home", "system", "print"],
   "uninstall-service": ["system", "print"],
-  status: [],
+  status: ["home"],
   version: [],
   help: [],
 };
@@ -115,6 +115,8 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): C
       return { command, ...serviceScope(values), run: runCommand(values, env) };
     case "uninstall-service":
       return { command, ...serviceScope(values) };
+    case "status":
+      return { command, ...home(values) };
     default:
       return { command };
   }

@@ -27,9 +27,10 @@ t.test("--version and -V print the version from any position", async (t) => {
   t.same(parseCliArgs(["status", "--version"], {}), { command: "version" });
 });
 
-t.test("--home is kept for run, doctor and install-service", async (t) => {
+t.test("--home is kept for run, status, doctor and install-service", async (t) => {
   t.match(parseCliArgs(["run", "--server", "h:1", "--home", "/srv/a"], {}), { home: "/srv/a" });
   t.match(parseCliArgs(["doctor", "--home", "/srv/a"], {}), { home: "/srv/a" });
+  t.same(parseCliArgs(["status", "--home", "/srv/a"], {}), { command: "status", home: "/srv/a" });
   t.match(parseCliArgs(["install-service", "--server", "h:1", "--home", "/srv/a"], {}), {
     run: { home: "/srv/a" },
   });
