@@ -31,7 +31,10 @@ export function agentLauncher(): string[] {
 }
 
 /** `install-service`: writes the service file and enables the service, or prints the plan. */
-export function runInstallService(command: InstallServiceCommand, out: NodeJS.WritableStream): number {
+export function runInstallService(
+  command: InstallServiceCommand,
+  out: NodeJS.WritableStream,
+): number {
   const plan = installPlan(currentServiceHost(), command.scope, command.run);
   if (command.printOnly) return printPlan(plan, out);
 

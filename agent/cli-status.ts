@@ -30,8 +30,8 @@ export function describeStatus(
   const fresh = nowMs - status.updatedAtMs <= STATUS_STALE_MS;
   if (!fresh || !isAlive(status.pid)) {
     const when = formatTime(status.updatedAtMs);
-    const line = `no agent is running: the last one (pid ${status.pid}, ${version}) was last seen ${when}`;
-    return { running: false, line };
+    const last = `the last one (pid ${status.pid}, ${version}) was last seen ${when}`;
+    return { running: false, line: `no agent is running: ${last}` };
   }
 
   const activity = describeActivity(status, status.server);

@@ -15,7 +15,7 @@ export interface RotatingLogOptions {
 }
 
 /**
- * An append-only log file that rotates by size: agent.log → agent.log.1 → ... → agent.log.N-1,
+ * An append-only log file that rotates by size: agent.log → agent.log.1 → … → agent.log.N-1,
  * the oldest dropped. Writes are synchronous: the agent logs a few lines a minute, and a line
  * written before a crash is worth more than the microseconds saved. pino takes it as a
  * destination stream (anything with write(string)).

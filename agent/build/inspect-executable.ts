@@ -22,7 +22,8 @@ export function inspectExecutable(bytes: Buffer): ExecutableFacts {
   }
   if (bytes.readUInt16LE(0) === 0x5a4d) return { ...inspectPe(bytes), fuseFlipped };
   if (bytes.readUInt32LE(0) === 0xfeedfacf) return { ...inspectMachO(bytes), fuseFlipped };
-  return { format: "unknown", machine: "", seaBlobBytes: null, fuseFlipped, hasCodeSignature: false };
+  const none = { seaBlobBytes: null, hasCodeSignature: false };
+  return { format: "unknown", machine: "", ...none, fuseFlipped };
 }
 
 const ELF_MACHINES: Record<number, string> = { 0x3e: "x86_64", 0xb7: "arm64" };
