@@ -56,7 +56,8 @@ export async function startTrackerServer(config: ServerConfig, log: Logger): Pro
   await seedRealms(sql, config.realms);
 
   const metrics = new TrackerMetrics();
-  const ingest = createIngest(sql, config.ingest, componentLogger(log, "ingest"), metrics);
+  const ingestConfig = { ...config.ingest, verifyShare: config.verify.share };
+  const ingest = createIngest(sql, ingestConfig, componentLogger(log, "ingest"), metrics);
   const hub = new AgentHub(sql, config, ingest, componentLogger(log, "agent-service"));
   hub.metrics = metrics;
   await hub.start();

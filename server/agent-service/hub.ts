@@ -37,6 +37,8 @@ const HELLO_TIMEOUT_MS = 10_000;
 const MAX_QUEUED_MESSAGES = 32;
 /** Want messages a session may send in one second; an honest agent sends one per batch done. */
 const MAX_WANTS_PER_SECOND = 500;
+/** Sessions that found no batch to lease before the dispatcher waits for IDLE_POLL_MS. */
+const EMPTY_LEASES_BEFORE_IDLE = 3;
 /** How often the dispatcher looks again for work when it found none. */
 const IDLE_POLL_MS = 500;
 
@@ -53,6 +55,7 @@ export class AgentHub {
   metrics: HubMetrics = NO_HUB_METRICS;
   private pumping = false;
   private pumpAgain = false;
+  private pumps = 0;
   private idleTimer: NodeJS.Timeout | null = null;
   private stopping = false;
   /** What enrollment tokens carry; the server sets it once the agent port is bound. */
@@ -400,11 +403,16 @@ export class AgentHub {
   private async pump(): Promise<void> {
     if (this.stopping || this.sink.isBehind) return this.pollLater();
 
-    for (const session of [...this.sessions]) {
+    // A batch under verification is kept from the agents that fetched it, so one agent finding
+    // nothing does not mean the next will: a few more are asked, in an order that rotates.
+    let empty = 0;
+    const sessions = rotate([...this.sessions], this.pumps++);
+    for (const session of sessions) {
       if (session.closed || session.credit <= 0 || !session.config || session.writeBlocked) continue;
       let leases;
       try {
-        leases = await leaseBatches(this.sql, session.agentId, session.credit, this.config.lease.ttlMs);
+        const { ttlMs } = this.config.lease;
+        leases = await leaseBatches(this.sql, session.agentId, session.credit, ttlMs, this.config.verify.waitMs);
       } catch (err) {
         this.log.warn({ err }, "leasing failed");
         return this.pollLater();
@@ -414,8 +422,9 @@ export class AgentHub {
         continue;
       }
       for (const lease of leases) this.assign(session, lease);
-      if (leases.length === 0) return this.pollLater();
+      if (leases.length === 0 && ++empty >= EMPTY_LEASES_BEFORE_IDLE) return this.pollLater();
     }
+    if (empty > 0) this.pollLater();
   }
 
   private assign(session: AgentSession, lease: Lease): void {
@@ -456,6 +465,13 @@ export class AgentHub {
     }
     await Promise.all(open.map((s) => this.onClose(s)));
   }
+}
+
+/** The list started at position `by` (modulo its length), wrapping around. */
+function rotate<T>(list: T[], by: number): T[] {
+  if (list.length < 2) return list;
+  const at = by % list.length;
+  return [...list.slice(at), ...list.slice(0, at)];
 }
 
 function rejected(leaseId: number, code: string, reason: string): ServerMessage {

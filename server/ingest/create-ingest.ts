@@ -11,11 +11,13 @@ export interface IngestConfig {
   flushRows: number;
   flushMs: number;
   highWaterRows: number;
+  /** Share of batches held for a second fetch by another agent. @default 0 */
+  verifyShare?: number;
 }
 
 export function createIngest(sql: Sql, config: IngestConfig, log: Logger, metrics?: IngestMetrics): Ingest {
   const merge: typeof mergeResults = async (db, results) => {
-    const outcome = await mergeResults(db, results);
+    const outcome = await mergeResults(db, results, { share: config.verifyShare ?? 0 });
     metrics?.merged(outcome, results.length);
     return outcome;
   };

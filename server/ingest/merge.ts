@@ -5,6 +5,11 @@ import { copyStagedPlayers, ensureStagingTable, type StagedPlayer } from "./copy
 import { countAgentBatches, leasesAlreadyDone, markBatchesDone } from "./mark-batches-done";
 import { lockKnownPlayers, mergeStagedPlayers } from "./merge-staged-players";
 import type { AcceptedResult, MergeOutcome } from "./types";
+import {
+  holdForVerification,
+  leasesAlreadyHeld,
+  type VerificationOptions,
+} from "../verification/hold-for-verification";
 
 export type { AcceptedResult, MergeOutcome } from "./types";
 
@@ -15,17 +20,25 @@ export type { AcceptedResult, MergeOutcome } from "./types";
  * current is applied, nor of a duplicate of a result already merged. Throws on a database
  * error, with nothing applied.
  */
-export async function mergeResults(sql: Sql, results: AcceptedResult[]): Promise<MergeOutcome> {
+export async function mergeResults(
+  sql: Sql,
+  results: AcceptedResult[],
+  verification: VerificationOptions = {},
+): Promise<MergeOutcome> {
   const started = performance.now();
   for (const statDay of new Set(results.map((r) => r.statDay))) {
     await ensurePartitions(sql, statDay);
   }
 
   const outcome = await sql.begin(async (tx) => {
-    const doneLeases = results.length > 0 ? await markBatchesDone(tx, results) : new Set();
+    // Held results (a sample under verification) are stored apart and not merged now.
+    const held = await holdForVerification(tx, results, verification);
+    const toMark = results.filter((r) => !held.has(r.leaseId));
+    const doneLeases = toMark.length > 0 ? await markBatchesDone(tx, toMark) : new Set();
     const done = results.filter((r) => doneLeases.has(r.leaseId));
-    const notDone = results.filter((r) => !doneLeases.has(r.leaseId)).map((r) => r.leaseId);
+    const notDone = toMark.filter((r) => !doneLeases.has(r.leaseId)).map((r) => r.leaseId);
     const duplicates = await leasesAlreadyDone(tx, notDone);
+    for (const leaseId of await leasesAlreadyHeld(tx, notDone)) held.add(leaseId);
     await countAgentBatches(tx, uniqueByLease(done));
     const staged = latestPerAccount(done);
     const counts = { players: 0, totals: 0, diffs: 0, anomalies: 0 };
@@ -38,7 +51,8 @@ export async function mergeResults(sql: Sql, results: AcceptedResult[]): Promise
     return {
       batchesDone: [...new Set(done.map((r) => r.batchId))],
       duplicateLeases: [...duplicates],
-      rejectedLeases: notDone.filter((leaseId) => !duplicates.has(leaseId)),
+      rejectedLeases: notDone.filter((leaseId) => !duplicates.has(leaseId) && !held.has(leaseId)),
+      heldLeases: [...held],
       ...counts,
     };
   });

@@ -28,6 +28,11 @@ export interface MergeOutcome {
   duplicateLeases: number[];
   /** Leases of results that were no longer current: nothing of them was applied. */
   rejectedLeases: number[];
+  /**
+   * Leases whose result is held for verification: stored durably and counted as committed,
+   * but never merged; the fetch that decides the batch is merged instead.
+   */
+  heldLeases: number[];
   /** players rows inserted or changed. */
   players: number;
   /** player_totals rows written. */

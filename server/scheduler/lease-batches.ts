@@ -11,6 +11,9 @@ export interface Lease {
   deadlineMs: number;
 }
 
+/** A second fetch must come from another agent; past this wait any agent may make it. */
+const DEFAULT_VERIFY_WAIT_MS = 600_000;
+
 /**
  * Leases up to n pending batches of running rounds to an agent. SKIP LOCKED lets several
  * coordinators claim from one table without waiting on each other; batches are taken in id
@@ -21,6 +24,8 @@ export async function leaseBatches(
   agentId: string,
   n: number,
   ttlMs: number,
+  /** How long a batch under verification is kept from the agents that fetched it already. */
+  verifyWaitMs = DEFAULT_VERIFY_WAIT_MS,
 ): Promise<Lease[]> {
   if (n <= 0) return [];
   const rows = await sql`
@@ -34,6 +39,8 @@ export async function leaseBatches(
      WHERE b.id IN (SELECT id FROM batches
                      WHERE state = 'pending'
                        AND round_id IN (SELECT id FROM rounds WHERE state = 'running')
+                       AND (verify_agents IS NULL OR NOT ${agentId} = ANY(verify_agents)
+                            OR verify_since < now() - ${verifyWaitMs} * interval '1 millisecond')
                      ORDER BY round_id, id
                      LIMIT ${n}
                        FOR UPDATE SKIP LOCKED)

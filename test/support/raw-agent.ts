@@ -130,12 +130,15 @@ export class RawAgent {
 
   /**
    * Works like an eager honest agent: every assignment is answered at once with the
-   * simulator's players, and, as the real agent does, each report asks for one more.
+   * simulator's players (changed by `tamper`, for a lying agent), and, as the real agent
+   * does, each report asks for one more.
    */
-  reportHonestly(sim: Simulation, credit = 8): void {
+  reportHonestly(sim: Simulation, credit = 8, tamper: (players: Player[]) => Player[] = (p) => p): void {
     this.stream.on("data", (message: ServerMessage) => {
       const kind = message.kind;
-      if (kind?.$case === "assign") this.result(kind.value.leaseId, honestPlayers(sim, kind.value));
+      if (kind?.$case === "assign") {
+        this.result(kind.value.leaseId, tamper(honestPlayers(sim, kind.value)));
+      }
       if (kind?.$case === "assign" || kind?.$case === "revoke") this.want(1);
     });
     this.want(credit);
