@@ -6,6 +6,8 @@ t.test("two rounds back to back with agents joining and leaving throughout both 
   const cluster = await startProcessCluster(t, {
     sim: { idsPerPlatform: 3000, keys: [{ applicationId: "demo-key", kind: "server", requestsPerSecond: 60 }] },
     apiKey: { applicationId: "demo-key", requestsPerSecond: 30 },
+    // Verification must find another agent for a held batch however membership changes.
+    server: { "verify.share": 0.25 },
   });
   cluster.startAgent("churn-0");
 

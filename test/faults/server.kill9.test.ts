@@ -6,6 +6,8 @@ t.test("a server killed with SIGKILL in the middle of a round is started again a
   const cluster = await startProcessCluster(t, {
     sim: { idsPerPlatform: 3000, keys: [{ applicationId: "demo-key", kind: "server", requestsPerSecond: 60 }] },
     apiKey: { applicationId: "demo-key", requestsPerSecond: 30 },
+    // A quarter of the batches held for a second fetch: held results must survive the kills.
+    server: { "verify.share": 0.25 },
   });
   for (const name of ["kill-a", "kill-b", "kill-c"]) cluster.startAgent(name);
 
@@ -30,4 +32,10 @@ t.test("a server killed with SIGKILL in the middle of a round is started again a
   t.equal(kills, 2, "the server was killed twice in the middle of the round");
   const figures = await checkDayAgainstTruth(t, { ...cluster, sim: cluster.sim.sim }, round2, 2);
   t.ok(figures.batchesRetried > 0, "batches leased when the server died were leased again");
+  const [v] = await cluster.sql`
+    SELECT (SELECT count(*)::int FROM verifications WHERE round_id = ${round2}) AS verified,
+           (SELECT count(*)::int FROM verification_results) AS held`;
+  t.ok(v.verified > 0, "batches under verification were decided across the kills");
+  t.equal(v.held, 0, "no held result is left behind");
+  t.comment(`${v.verified} batches of round 2 verified by a second agent across the kills`);
 });
