@@ -231,6 +231,7 @@ export class AgentHub {
     }
     session.leases.delete(result.leaseId);
     this.apiRequests.add(result.requests);
+    if (result.rateLimited > 0) this.keyShares.rateLimited(session, result.rateLimited);
     this.metrics.apiRequests(session.apiKeyId, result.requests);
 
     const problem = checkResult(lease.ids, result.players);
@@ -280,6 +281,7 @@ export class AgentHub {
     const lease = session.leases.get(failed.leaseId);
     if (!lease) return;
     session.leases.delete(failed.leaseId);
+    if (failed.apiError === "REQUEST_LIMIT_EXCEEDED") this.keyShares.rateLimited(session);
     this.metrics.batchFailed(failed);
 
     if (failed.returned) {

@@ -1,4 +1,15 @@
 import type { Sql } from "postgres";
+import { RateBudget } from "./rate-budget";
+
+/** How often quiet budgets are raised (additive increase). */
+const AIMD_TICK_MS = 1_000;
+/**
+ * A holder that joins a key gets its share this long after the others were cut: the API counts
+ * over a sliding 1 s window, which still holds the requests the others made at their old,
+ * larger shares. Without the wait, four agents joining a 20/s key drew a refusal in the round's
+ * second second (test/rate/key-shares.four-agents.test.ts).
+ */
+const JOIN_DELAY_MS = 1_000;
 
 /** An API key as the server hands it out. */
 export interface ApiKeyRow {
@@ -27,10 +38,16 @@ export interface KeyHolder {
  * Splits each API key's budget among the sessions that hold it: evenly for an application key,
  * and per public address for an ip key. Each new session takes the key with the most budget
  * left per holder. Every change of membership pushes new shares to the holders it touches.
+ * Each budget adapts by AIMD (rate-budget.ts) to the REQUEST_LIMIT_EXCEEDED answers reported.
  */
 export class KeyShares {
   private keys: ApiKeyRow[] = [];
   private readonly holders = new Set<KeyHolder>();
+  /** AIMD state per budget: "<keyId>" for application keys, "<keyId>@<address>" for ip keys. */
+  private readonly budgets = new Map<string, RateBudget>();
+  private timer: NodeJS.Timeout | null = null;
+  /** Holders that joined less than JOIN_DELAY_MS ago: counted as peers, not yet given a share. */
+  private readonly joining = new Set<KeyHolder>();
 
   constructor(private readonly sql: Sql) {}
 
@@ -62,14 +79,46 @@ export class KeyShares {
     return n;
   }
 
+  /** A holder's batch met REQUEST_LIMIT_EXCEEDED: cut its budget and push the new shares. */
+  rateLimited(holder: KeyHolder, count = 1, nowMs = Date.now()): void {
+    const key = this.keys.find((k) => k.id === holder.apiKeyId);
+    if (!key || !this.holders.has(holder)) return;
+    if (this.budgetOf(key, holder.address).limited(nowMs, count)) this.pushKey(key.id);
+  }
+
+  /** Additive increase for every budget that has been quiet. */
+  tick(nowMs = Date.now()): void {
+    for (const key of this.keys) {
+      let changed = false;
+      for (const [name, budget] of this.budgets) {
+        if (budgetKeyId(name) === key.id && budget.tick(nowMs)) changed = true;
+      }
+      if (changed) this.pushKey(key.id);
+    }
+  }
+
+  /** Stops the AIMD timer. */
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
   attach(holder: KeyHolder): void {
+    this.timer ??= setInterval(() => this.tick(), AIMD_TICK_MS).unref();
     this.holders.add(holder);
     holder.apiKeyId = this.pickKey(holder);
+    if (holder.apiKeyId === null) return holder.setShare(null);
+
+    this.joining.add(holder);
     this.pushKey(holder.apiKeyId);
-    if (holder.apiKeyId === null) holder.setShare(null);
+    setTimeout(() => {
+      this.joining.delete(holder);
+      if (this.holders.has(holder)) this.pushKey(holder.apiKeyId);
+    }, JOIN_DELAY_MS).unref();
   }
 
   detach(holder: KeyHolder): void {
+    this.joining.delete(holder);
     if (!this.holders.delete(holder)) return;
     const keyId = holder.apiKeyId;
     holder.apiKeyId = null;
@@ -99,7 +148,8 @@ export class KeyShares {
     const key = this.keys.find((k) => k.id === keyId);
     if (!key) return;
     for (const h of this.holders) {
-      if (h.apiKeyId === key.id) h.setShare({ key, requestsPerSecond: this.shareOf(key, h) });
+      if (h.apiKeyId !== key.id || this.joining.has(h)) continue;
+      h.setShare({ key, requestsPerSecond: this.shareOf(key, h) });
     }
   }
 
@@ -111,6 +161,22 @@ export class KeyShares {
   }
 
   private shareOf(key: ApiKeyRow, holder: KeyHolder): number {
-    return key.requestsPerSecond / Math.max(1, this.peers(key, holder.address));
+    const rate = this.budgetOf(key, holder.address).rate;
+    return rate / Math.max(1, this.peers(key, holder.address));
   }
+
+  private budgetOf(key: ApiKeyRow, address: string): RateBudget {
+    const name = key.kind === "ip" ? `${key.id}@${address}` : String(key.id);
+    let budget = this.budgets.get(name);
+    if (!budget) {
+      budget = new RateBudget(key.requestsPerSecond);
+      this.budgets.set(name, budget);
+    }
+    budget.reconfigure(key.requestsPerSecond);
+    return budget;
+  }
+}
+
+function budgetKeyId(name: string): number {
+  return Number(name.split("@")[0]);
 }
