@@ -34,6 +34,8 @@ export interface KeyHolder {
   setShare(share: KeyShare | null): void;
 }
 
+// LIMITATION: rate shares are kept per coordinator: two coordinators sharing one key each
+// split the whole budget among their own agents.
 /**
  * Splits each API key's budget among the sessions that hold it: evenly for an application key,
  * and per public address for an ip key. Each new session takes the key with the most budget
