@@ -127,7 +127,8 @@ export class AgentHub {
     const bytes = encodedSize(message);
     if (bytes > AGENT_MAX_MESSAGE_BYTES) {
       await this.offence(session, `message of ${bytes} bytes`);
-      throw new TrackerError("MESSAGE_TOO_LARGE", `message of ${bytes} bytes, the limit is ${AGENT_MAX_MESSAGE_BYTES}`);
+      const limit = AGENT_MAX_MESSAGE_BYTES;
+      throw new TrackerError("MESSAGE_TOO_LARGE", `message of ${bytes} bytes, the limit is ${limit}`);
     }
     if (!session.hello && kind?.$case !== "hello") {
       throw new TrackerError("HELLO_REQUIRED", "the first message must be Hello");
@@ -138,7 +139,8 @@ export class AgentHub {
       case "want":
         if (session.countWant() > MAX_WANTS_PER_SECOND) {
           await this.offence(session, "credit request flood");
-          throw new TrackerError("AGENT_FLOODING", `more than ${MAX_WANTS_PER_SECOND} Want messages in a second`);
+          const flood = `more than ${MAX_WANTS_PER_SECOND} Want messages in a second`;
+          throw new TrackerError("AGENT_FLOODING", flood);
         }
         session.credit = Math.min(
           session.credit + kind.value.credit,
@@ -336,11 +338,12 @@ export class AgentHub {
   /** Counts an offence against the agent; past agent.offencesToFlag it is flagged. */
   private async offence(session: AgentSession, reason: string): Promise<void> {
     const limit = this.config.agent.offencesToFlag;
+    const flagReason = `${limit} offences, the last: ${reason}`.slice(0, 500);
     const [row] = await this.sql`
       UPDATE agents
          SET offences = offences + 1,
              flagged_reason = CASE WHEN flagged THEN flagged_reason
-                                   ELSE ${`${limit} offences, the last: ${reason}`.slice(0, 500)} END,
+                                   ELSE ${flagReason} END,
              flagged_at = CASE WHEN flagged THEN flagged_at ELSE now() END,
              flagged = true
        WHERE id = ${session.agentId} AND offences + 1 >= ${limit}
@@ -408,13 +411,20 @@ export class AgentHub {
     // A batch under verification is kept from the agents that fetched it, so one agent finding
     // nothing does not mean the next will: a few more are asked, in an order that rotates.
     let empty = 0;
+    let retry = false;
     const sessions = rotate([...this.sessions], this.pumps++);
     for (const session of sessions) {
-      if (session.closed || session.credit <= 0 || !session.config || session.writeBlocked) continue;
+      if (session.closed || session.credit <= 0) continue;
+      // Credit asked before the agent's Config (its key share) or while it reads slowly: later.
+      if (!session.config || session.writeBlocked) {
+        retry = true;
+        continue;
+      }
       let leases;
       try {
         const { ttlMs } = this.config.lease;
-        leases = await leaseBatches(this.sql, session.agentId, session.credit, ttlMs, this.config.verify.waitMs);
+        const { waitMs } = this.config.verify;
+        leases = await leaseBatches(this.sql, session.agentId, session.credit, ttlMs, waitMs);
       } catch (err) {
         this.log.warn({ err }, "leasing failed");
         return this.pollLater();
@@ -426,7 +436,7 @@ export class AgentHub {
       for (const lease of leases) this.assign(session, lease);
       if (leases.length === 0 && ++empty >= EMPTY_LEASES_BEFORE_IDLE) return this.pollLater();
     }
-    if (empty > 0) this.pollLater();
+    if (empty > 0 || retry) this.pollLater();
   }
 
   private assign(session: AgentSession, lease: Lease): void {

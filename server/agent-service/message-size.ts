@@ -10,6 +10,8 @@ export const AGENT_MAX_MESSAGE_BYTES = 256 * 1024;
  * What gRPC itself accepts. Between the two limits the hub sees the message and can name the
  * agent; past this one gRPC ends the call with RESOURCE_EXHAUSTED before any of our code runs.
  */
+// LIMITATION: a message over 1 MB is refused by gRPC itself before the tracker sees it, so it
+// is not counted against the agent; messages between 256 KB and 1 MB are.
 export const AGENT_TRANSPORT_MAX_BYTES = 4 * AGENT_MAX_MESSAGE_BYTES;
 
 /** Wire size of each message decoded by a measured service, kept while the message lives. */

@@ -11,7 +11,14 @@ export interface FetchedBatch {
 /** Clock difference tolerated between an agent's fetch time and the API's updated_at. */
 const CLOCK_SLACK_MS = 5 * 60_000;
 
-const COUNTERS = ["battles", "wins", "spotted", "damageDealt", "frags", "droppedCapturePoints"] as const;
+const COUNTERS = [
+  "battles",
+  "wins",
+  "spotted",
+  "damageDealt",
+  "frags",
+  "droppedCapturePoints",
+] as const;
 
 /**
  * Why two fetches of one batch cannot both be true, or null when they agree. Players may play
@@ -20,6 +27,8 @@ const COUNTERS = ["battles", "wins", "spotted", "damageDealt", "frags", "dropped
  * earlier fetch was made. Anything else (different counters under the same updated_at, a
  * counter that went down, an account that vanished) is a disagreement.
  */
+// LIMITATION: verification cannot tell a fabricated increase, dated after the earlier fetch,
+// from battles played between the two fetches; such a lie passes the comparison.
 export function disagreement(a: FetchedBatch, b: FetchedBatch): string | null {
   const [early, late] = a.fetchedAtMs <= b.fetchedAtMs ? [a, b] : [b, a];
   const later = new Map(late.players.map((p) => [p.accountId, p]));
@@ -39,7 +48,11 @@ export function disagreement(a: FetchedBatch, b: FetchedBatch): string | null {
   return null;
 }
 
-function playerDisagreement(before: Player, after: Player, earlyFetchedAtMs: number): string | null {
+function playerDisagreement(
+  before: Player,
+  after: Player,
+  earlyFetchedAtMs: number,
+): string | null {
   if (sameSnapshot(before, after)) return null;
 
   if (after.updatedAt <= before.updatedAt) return "different values under the same updated_at";

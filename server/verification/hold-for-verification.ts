@@ -59,14 +59,19 @@ export async function holdForVerification(
   return held;
 }
 
-/** Of leases that were not current, those already held: a retried flush whose commit went through. */
-export async function leasesAlreadyHeld(tx: TransactionSql, leaseIds: number[]): Promise<Set<number>> {
+/** Of leases that were not current, those already held: the retry of a flush that committed. */
+export async function leasesAlreadyHeld(
+  tx: TransactionSql,
+  leaseIds: number[],
+): Promise<Set<number>> {
   if (leaseIds.length === 0) return new Set();
   const rows = await tx`
     SELECT lease_id FROM verification_results WHERE lease_id = ANY(${leaseIds}::bigint[])`;
   return new Set(rows.map((r) => r.lease_id as number));
 }
 
+// LIMITATION: a batch under verification whose later fetches all fail ends failed like any
+// other batch; the result held for it is not merged.
 async function hold(tx: TransactionSql, result: AcceptedResult, stage: 1 | 2): Promise<void> {
   await tx`
     INSERT INTO verification_results (batch_id, lease_id, agent_id, fetched_at_ms, players)

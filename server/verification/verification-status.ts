@@ -13,7 +13,10 @@ export interface VerificationStatus {
 const FLAGGED_LISTED = 100;
 
 /** Verification figures of a round (none: only the flagged agents) for the admin status. */
-export async function verificationStatus(sql: Sql, roundId: number | null): Promise<VerificationStatus> {
+export async function verificationStatus(
+  sql: Sql,
+  roundId: number | null,
+): Promise<VerificationStatus> {
   const flagged = await sql`
     SELECT id, name, flagged_reason, offences, flagged_at FROM agents
      WHERE flagged ORDER BY flagged_at DESC NULLS LAST LIMIT ${FLAGGED_LISTED}`;
@@ -25,7 +28,13 @@ export async function verificationStatus(sql: Sql, roundId: number | null): Prom
     flaggedAt: r.flagged_at ? new Date(r.flagged_at as Date).toISOString() : "",
   }));
   if (roundId === null) {
-    return { verificationRate: 0, batchesVerified: 0, verificationDisagreements: 0, batchesAwaitingVerification: 0, flaggedAgents };
+    return {
+      verificationRate: 0,
+      batchesVerified: 0,
+      verificationDisagreements: 0,
+      batchesAwaitingVerification: 0,
+      flaggedAgents,
+    };
   }
 
   const [row] = await sql`

@@ -1,10 +1,10 @@
 import t from "tap";
-import { startProcessCluster } from "../support/process-cluster";
+import { simWithKey, startProcessCluster } from "../support/process-cluster";
 import { checkDayAgainstTruth } from "../support/truth-check";
 
 t.test("agents killed with SIGKILL in the middle of batches have their leases returned and the round completes", async (t) => {
   const cluster = await startProcessCluster(t, {
-    sim: { idsPerPlatform: 3000, keys: [{ applicationId: "demo-key", kind: "server", requestsPerSecond: 60 }] },
+    sim: simWithKey(3000, 60),
     apiKey: { applicationId: "demo-key", requestsPerSecond: 30 },
   });
   cluster.startAgent("victim-1");
@@ -17,7 +17,8 @@ t.test("agents killed with SIGKILL in the middle of batches have their leases re
 
   const round2 = await cluster.startRound(cluster.sim.sim.truth(2).date);
   const kills: string[] = [];
-  for (const [atDone, name] of [[10, "victim-1"], [25, "victim-2"], [40, "victim-1"], [55, "victim-2"]] as const) {
+  const schedule = [[10, "victim-1"], [25, "victim-2"], [40, "victim-1"], [55, "victim-2"]] as const;
+  for (const [atDone, name] of schedule) {
     await cluster.waitBatchesDone(round2, atDone);
     const [held] = await cluster.sql`
       SELECT count(*)::int AS n FROM batches WHERE state = 'leased' AND agent_id = ${name}`;

@@ -1,5 +1,5 @@
 import t from "tap";
-import { startProcessCluster } from "../support/process-cluster";
+import { simWithKey, startProcessCluster } from "../support/process-cluster";
 import { checkDayAgainstTruth } from "../support/truth-check";
 
 /** 10 % errors, 1 % malformed or truncated bodies, and answers slower than the agents' timeout. */
@@ -16,7 +16,7 @@ const FAULTS = {
 
 t.test("an API answering 10% errors, 1% malformed bodies and some answers past the timeout leaves the database equal to the truth", async (t) => {
   const cluster = await startProcessCluster(t, {
-    sim: { idsPerPlatform: 3000, keys: [{ applicationId: "demo-key", kind: "server", requestsPerSecond: 200 }] },
+    sim: simWithKey(3000, 200),
     apiKey: { applicationId: "demo-key", requestsPerSecond: 60 },
     server: { "api.requestTimeoutMs": 1500 },
   });
@@ -35,7 +35,9 @@ t.test("an API answering 10% errors, 1% malformed bodies and some answers past t
 
   const stats = await (await fetch(`${cluster.sim.url}/sim/stats`)).json();
   const byFault: Record<string, number> = stats.faults ?? stats.answersByFault ?? {};
-  const faulty = Object.entries(byFault).filter(([k]) => k !== "none").reduce((s, [, n]) => s + n, 0);
+  const faulty = Object.entries(byFault)
+    .filter(([kind]) => kind !== "none")
+    .reduce((sum, [, n]) => sum + n, 0);
   const requests = Object.values(byFault).reduce((sum, n) => sum + n, 0);
   t.comment(`round 2 API answers by fault: ${JSON.stringify(byFault)}`);
   t.comment(`${requests} account/info requests, ${faulty} of them faulty, retried inside the agents`);

@@ -4,13 +4,13 @@ import { credentialMetadata } from "../../agent/credentials";
 import { enroll } from "../../agent/enroll";
 import { AdminClient } from "../support/admin-client";
 import { startCluster } from "../support/cluster";
-import { waitFor } from "../support/process-cluster";
+import { simWithKey, waitFor } from "../support/process-cluster";
 import { RawAgent, rawAgentHome } from "../support/raw-agent";
 import { comparePlayersWithTruth } from "../support/truth";
 
 t.test("calls without a valid credential or token are refused with their code and disturb nothing else", async (t) => {
   const cluster = await startCluster(t, {
-    sim: { idsPerPlatform: 3000, keys: [{ applicationId: "demo-key", kind: "server", requestsPerSecond: 60 }] },
+    sim: simWithKey(3000, 60),
     apiKey: { applicationId: "demo-key", requestsPerSecond: 25 },
   });
   cluster.startAgent("bystander-a");
@@ -34,7 +34,8 @@ t.test("calls without a valid credential or token are refused with their code an
   refusals.push("no credential: AGENT_NOT_ENROLLED");
 
   const impostor = await enrolled("impostor");
-  impostor.open({ metadata: credentialMetadata({ agentId: impostor.agentId, secret: "not-the-secret" }) });
+  const forged = credentialMetadata({ agentId: impostor.agentId, secret: "not-the-secret" });
+  impostor.open({ metadata: forged });
   t.equal((await impostor.ended).code, "AGENT_CREDENTIAL_INVALID", "a wrong secret is refused");
   refusals.push("wrong secret: AGENT_CREDENTIAL_INVALID");
 
@@ -45,7 +46,9 @@ t.test("calls without a valid credential or token are refused with their code an
 
   const banned = await enrolled("banned");
   banned.open().want(2);
-  await waitFor(15_000, "the agent to be banned holds leases", async () => banned.assigns().length > 0);
+  await waitFor(15_000, "the agent to be banned holds leases", async () => {
+    return banned.assigns().length > 0;
+  });
   await cluster.admin.call("banAgent", { agentId: banned.agentId, reason: "test" });
   t.equal((await banned.ended).code, "AGENT_BANNED", "a banned agent's open session is ended");
   const [held] = await cluster.db.sql`
@@ -66,7 +69,8 @@ t.test("calls without a valid credential or token are refused with their code an
   refusals.push("replayed enrollment token: refused");
 
   const address = `127.0.0.1:${cluster.server.adminPort}`;
-  for (const [what, token] of [["without a token", ""], ["with a wrong token", "bt_wrong-token-of-some-length"]]) {
+  const badTokens = [["without a token", ""], ["with a wrong token", "bt_wrong-token-of-some-length"]];
+  for (const [what, token] of badTokens) {
     const client = new AdminClient(address, token);
     await t.rejects(client.call("startRound", { statDay: "2026-01-01" }), { code: grpc.status.UNAUTHENTICATED }, `an admin call ${what} is refused`);
     client.close();

@@ -36,7 +36,8 @@ t.test("with PostgreSQL stalled by a lock and 10 agents pushing, the server stop
   const agents: RawAgent[] = [];
   t.teardown(() => agents.forEach((a) => a.close()));
   for (let i = 0; i < 10; i++) {
-    const agent = await RawAgent.enroll(cluster.admin, rawAgentHome(cluster.dataDir, `eager-${i}`), `eager-${i}`);
+    const name = `eager-${i}`;
+    const agent = await RawAgent.enroll(cluster.admin, rawAgentHome(cluster.dataDir, name), name);
     agents.push(agent.open());
     agent.reportHonestly(sim);
   }

@@ -1,16 +1,18 @@
 import t from "tap";
-import { startProcessCluster } from "../support/process-cluster";
+import { simWithKey, startProcessCluster } from "../support/process-cluster";
 import { startTcpProxy } from "../support/tcp-proxy";
 import { checkDayAgainstTruth } from "../support/truth-check";
 
 t.test("a network cut between agents and a running server while results are in flight loses no result and applies none twice", async (t) => {
   const cluster = await startProcessCluster(t, {
-    sim: { idsPerPlatform: 3000, keys: [{ applicationId: "demo-key", kind: "server", requestsPerSecond: 60 }] },
+    sim: simWithKey(3000, 60),
     apiKey: { applicationId: "demo-key", requestsPerSecond: 30 },
   });
   const proxy = await startTcpProxy(cluster.agentPort);
   t.teardown(() => proxy.close());
-  for (const name of ["cut-a", "cut-b", "cut-c"]) cluster.startAgent(name, { server: proxy.address });
+  for (const name of ["cut-a", "cut-b", "cut-c"]) {
+    cluster.startAgent(name, { server: proxy.address });
+  }
 
   const round1 = await cluster.startRound(cluster.sim.sim.truth(1).date);
   await cluster.waitRoundDone(round1, 40_000);

@@ -1,11 +1,11 @@
 import t from "tap";
-import { startProcessCluster } from "../support/process-cluster";
+import { simWithKey, startProcessCluster } from "../support/process-cluster";
 import { checkDayAgainstTruth } from "../support/truth-check";
 
 t.test("PostgreSQL stopped for seconds in the middle of a round: the server waits, reconnects and loses nothing", async (t) => {
   const cluster = await startProcessCluster(t, {
     ownPostgres: true,
-    sim: { idsPerPlatform: 3000, keys: [{ applicationId: "demo-key", kind: "server", requestsPerSecond: 60 }] },
+    sim: simWithKey(3000, 60),
     apiKey: { applicationId: "demo-key", requestsPerSecond: 30 },
   });
   cluster.startAgent("pg-a");
@@ -26,7 +26,8 @@ t.test("PostgreSQL stopped for seconds in the middle of a round: the server wait
   t.comment(`PostgreSQL stopped for ${downMs} ms at ${JSON.stringify(before)}`);
 
   await cluster.waitRoundDone(round2);
-  const warnings = cluster.server!.lines.filter((l) => /flush failed|tick failed|leasing failed/.test(l));
+  const outage = /flush failed|tick failed|leasing failed/;
+  const warnings = cluster.server!.lines.filter((line) => outage.test(line));
   t.comment(`server log lines about the database being away: ${warnings.length}`);
   await checkDayAgainstTruth(t, { ...cluster, sim: cluster.sim.sim }, round2, 2);
 });

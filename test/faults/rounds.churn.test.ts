@@ -1,10 +1,10 @@
 import t from "tap";
-import { startProcessCluster } from "../support/process-cluster";
+import { simWithKey, startProcessCluster } from "../support/process-cluster";
 import { checkDayAgainstTruth } from "../support/truth-check";
 
 t.test("two rounds back to back with agents joining and leaving throughout both match the truth", async (t) => {
   const cluster = await startProcessCluster(t, {
-    sim: { idsPerPlatform: 3000, keys: [{ applicationId: "demo-key", kind: "server", requestsPerSecond: 60 }] },
+    sim: simWithKey(3000, 60),
     apiKey: { applicationId: "demo-key", requestsPerSecond: 30 },
     // Verification must find another agent for a held batch however membership changes.
     server: { "verify.share": 0.25 },
@@ -14,14 +14,15 @@ t.test("two rounds back to back with agents joining and leaving throughout both 
   let next = 1;
   let events = 0;
   let stopChurn = false;
-  // Every 700 ms one agent joins, and while more than two run, the oldest leaves (SIGTERM or
-  // SIGKILL in turn), so membership changes all through both rounds.
+  // Every 1.5 s one agent joins, and while more than three run, the oldest leaves (SIGTERM or
+  // SIGKILL in turn), so membership changes all through both rounds. An agent lives about
+  // 4.5 s: past the second a newcomer waits for its share of the API key.
   const churn = (async () => {
     while (!stopChurn) {
-      await new Promise((r) => setTimeout(r, 700));
+      await new Promise((r) => setTimeout(r, 1500));
       cluster.startAgent(`churn-${next++}`);
       events += 1;
-      if (cluster.agents.size > 2) {
+      if (cluster.agents.size > 3) {
         const oldest = [...cluster.agents.keys()][0];
         await cluster.killAgent(oldest, events % 2 === 0 ? "SIGKILL" : "SIGTERM");
         events += 1;

@@ -1,10 +1,10 @@
 import t from "tap";
-import { startProcessCluster } from "../support/process-cluster";
+import { simWithKey, startProcessCluster } from "../support/process-cluster";
 import { checkDayAgainstTruth } from "../support/truth-check";
 
 t.test("a server killed with SIGKILL in the middle of a round is started again and the round completes", async (t) => {
   const cluster = await startProcessCluster(t, {
-    sim: { idsPerPlatform: 3000, keys: [{ applicationId: "demo-key", kind: "server", requestsPerSecond: 60 }] },
+    sim: simWithKey(3000, 60),
     apiKey: { applicationId: "demo-key", requestsPerSecond: 30 },
     // A quarter of the batches held for a second fetch: held results must survive the kills.
     server: { "verify.share": 0.25 },

@@ -1,11 +1,12 @@
 import t from "tap";
+import { simWithKey } from "../support/process-cluster";
 import { startCluster } from "../support/cluster";
 import { RawAgent, rawAgentHome } from "../support/raw-agent";
 import { checkDayAgainstTruth } from "../support/truth-check";
 
 t.test("with every batch fetched twice, a lying agent's counters never reach the database, a third agent decides, and the liar is flagged", async (t) => {
   const cluster = await startCluster(t, {
-    sim: { idsPerPlatform: 2000, keys: [{ applicationId: "demo-key", kind: "server", requestsPerSecond: 200 }] },
+    sim: simWithKey(2000, 200),
     apiKey: { applicationId: "demo-key", requestsPerSecond: 80 },
     server: { "verify.share": 1, "lease.ttlMs": 10_000 },
   });
@@ -18,7 +19,8 @@ t.test("with every batch fetched twice, a lying agent's counters never reach the
   liar.open().reportHonestly(sim, 4, (players) => {
     if (players.length === 0) return players;
     lies += 1;
-    return [{ ...players[0], battles: players[0].battles + 3, wins: players[0].wins + 1 }, ...players.slice(1)];
+    const [first, ...rest] = players;
+    return [{ ...first, battles: first.battles + 3, wins: first.wins + 1 }, ...rest];
   });
 
   await cluster.runRound(sim.truth(1).date);
@@ -49,7 +51,7 @@ t.test("with every batch fetched twice, a lying agent's counters never reach the
 
 t.test("with a share of batches fetched twice by truthful agents, every batch is merged once and the day matches the truth", async (t) => {
   const cluster = await startCluster(t, {
-    sim: { idsPerPlatform: 3000, keys: [{ applicationId: "demo-key", kind: "server", requestsPerSecond: 200 }] },
+    sim: simWithKey(3000, 200),
     apiKey: { applicationId: "demo-key", requestsPerSecond: 80 },
     server: { "verify.share": 0.25 },
   });
@@ -62,7 +64,8 @@ t.test("with a share of batches fetched twice by truthful agents, every batch is
   await checkDayAgainstTruth(t, { sql: cluster.db.sql, sim, realms: cluster.realms }, round2, 2);
   const status = await cluster.admin.call("getStatus", {});
   const [{ agents }] = await cluster.db.sql`
-    SELECT count(*)::int AS agents FROM verifications WHERE cardinality(agents) <> cardinality(ARRAY(SELECT DISTINCT unnest(agents)))`;
+    SELECT count(*)::int AS agents FROM verifications
+     WHERE cardinality(agents) <> cardinality(ARRAY(SELECT DISTINCT unnest(agents)))`;
   t.ok(status.batchesVerified > 0, "some batches were verified");
   t.ok(status.verificationRate > 0.05 && status.verificationRate < 0.6, "about a quarter of the batches were verified");
   t.equal(status.verificationDisagreements, 0, "truthful agents never disagree");

@@ -1,7 +1,11 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { freeLoopbackPort, startEmbeddedPostgres, type EmbeddedDatabase } from "../../server/db/embedded";
+import {
+  freeLoopbackPort,
+  startEmbeddedPostgres,
+  type EmbeddedDatabase,
+} from "../../server/db/embedded";
 import { openDatabase, type Sql } from "../../server/db/pool";
 import { silentLogger } from "../../shared/log";
 import { startSimulator, type RunningSimulator, type SimulatorServerOptions } from "../sim/server";
@@ -127,7 +131,8 @@ export async function startProcessCluster(
       const address = agentOptions.server ?? `127.0.0.1:${agentPort}`;
       const agentArgs = ["run", "--server", address, "--name", name];
       if (agentOptions.capacity) agentArgs.push("--capacity", String(agentOptions.capacity));
-      const tokens = { adminAddress: `127.0.0.1:${adminPort}`, adminToken: readAdminToken(dataDir) };
+      const adminAddress = `127.0.0.1:${adminPort}`;
+      const tokens = { adminAddress, adminToken: readAdminToken(dataDir) };
       const agent = spawnEnrolledAgent(tokens, name, agentArgs, {
         TRACKER_AGENT_HOME: path.join(dataDir, `agent-${name}`),
         LOG_LEVEL: process.env.FAULTS_LOG ?? "warn",
@@ -204,7 +209,8 @@ async function openPostgres(t: TestLike, dataDir: string, own: boolean): Promise
 
   const pgDir = path.join(dataDir, "pg");
   const port = await freeLoopbackPort();
-  const boot = () => startEmbeddedPostgres({ dataDir: pgDir, port, log: silentLogger(), durable: false });
+  const log = silentLogger();
+  const boot = () => startEmbeddedPostgres({ dataDir: pgDir, port, log, durable: false });
   let running: EmbeddedDatabase | null = await boot();
   const url = running.url;
   t.teardown(async () => {
@@ -225,9 +231,10 @@ async function openPostgres(t: TestLike, dataDir: string, own: boolean): Promise
 
 function realmsOf(sim: RunningSimulator, headroom: number): ProcessCluster["realms"] {
   const o = sim.sim.options;
+  const room = o.idsPerPlatform + headroom - 1;
   return [
-    { platform: "xbox", firstId: o.xboxFirstId, lastId: o.xboxFirstId + o.idsPerPlatform + headroom - 1 },
-    { platform: "ps", firstId: o.psFirstId, lastId: o.psFirstId + o.idsPerPlatform + headroom - 1 },
+    { platform: "xbox", firstId: o.xboxFirstId, lastId: o.xboxFirstId + room },
+    { platform: "ps", firstId: o.psFirstId, lastId: o.psFirstId + room },
   ];
 }
 
@@ -252,4 +259,10 @@ export async function waitFor(
     }
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** Simulator options: a population and one server-kind key ("demo-key") at a request rate. */
+export function simWithKey(idsPerPlatform: number, rps: number): SimulatorServerOptions {
+  const key = { applicationId: "demo-key", kind: "server" as const, requestsPerSecond: rps };
+  return { idsPerPlatform, keys: [key] };
 }

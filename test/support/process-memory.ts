@@ -3,7 +3,10 @@ import fs from "node:fs";
 /** Resident memory of a process in MB now (VmRSS) and at its peak so far (VmHWM), from /proc. */
 export function residentMb(pid: number): { rssMb: number; peakMb: number } {
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0);
+  const kb = (field: string) => {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status);
+    return Number(match?.[1] ?? 0);
+  };
   return { rssMb: Math.round(kb("VmRSS") / 1024), peakMb: Math.round(kb("VmHWM") / 1024) };
 }
 

@@ -16,6 +16,9 @@ import { toPlayer } from "../../shared/wg-api";
 import type { Simulation } from "../sim/simulation";
 import type { AdminClient } from "./admin-client";
 
+type Kind = NonNullable<ServerMessage["kind"]>["$case"];
+type ValueOf<K extends Kind> = Extract<NonNullable<ServerMessage["kind"]>, { $case: K }>["value"];
+
 /** How a Session stream ended: the tracker error code (or gRPC status name) and details. */
 export interface StreamEnd {
   code: string;
@@ -48,7 +51,12 @@ export class RawAgent {
   ) {}
 
   /** Enrolls a new agent with a fresh token from the admin service. */
-  static async enroll(admin: AdminClient, home: string, name: string, server?: string): Promise<RawAgent> {
+  static async enroll(
+    admin: AdminClient,
+    home: string,
+    name: string,
+    server?: string,
+  ): Promise<RawAgent> {
     fs.mkdirSync(home, { recursive: true });
     const { token } = await admin.call("createEnrollmentToken", { name });
     const { credential } = await enroll({ token, home, agentName: name });
@@ -68,7 +76,8 @@ export class RawAgent {
         : new AgentServiceClient(this.server, channel, {
             "grpc-node.flow_control_window": options.windowBytes,
           });
-    const metadata = options.metadata === undefined ? credentialMetadata(this.credential) : options.metadata;
+    const metadata =
+      options.metadata === undefined ? credentialMetadata(this.credential) : options.metadata;
     this.stream = this.client.session(metadata ?? new grpc.Metadata());
     this.ended = new Promise((resolve) => {
       this.stream.on("error", (err: grpc.ServiceError) => {
@@ -84,7 +93,14 @@ export class RawAgent {
       });
     }
     if (options.hello !== false) {
-      const hello = { agentId: "", agentName: "raw", version: "0.0.0", os: "linux", arch: "x64", capacity: 8 };
+      const hello = {
+        agentId: "",
+        agentName: "raw",
+        version: "0.0.0",
+        os: "linux",
+        arch: "x64",
+        capacity: 8,
+      };
       this.send({ kind: { $case: "hello", value: hello } });
     }
     return this;
@@ -104,11 +120,11 @@ export class RawAgent {
   }
 
   /** Resolves with the first message received (so far or later) that matches. */
-  async waitFor<K extends NonNullable<ServerMessage["kind"]>["$case"]>(
+  async waitFor<K extends Kind>(
     kind: K,
-    match: (value: Extract<NonNullable<ServerMessage["kind"]>, { $case: K }>["value"]) => boolean = () => true,
+    match: (value: ValueOf<K>) => boolean = () => true,
     timeoutMs = 15_000,
-  ): Promise<Extract<NonNullable<ServerMessage["kind"]>, { $case: K }>["value"]> {
+  ): Promise<ValueOf<K>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       for (const m of this.received) {
@@ -133,7 +149,11 @@ export class RawAgent {
    * simulator's players (changed by `tamper`, for a lying agent), and, as the real agent
    * does, each report asks for one more.
    */
-  reportHonestly(sim: Simulation, credit = 8, tamper: (players: Player[]) => Player[] = (p) => p): void {
+  reportHonestly(
+    sim: Simulation,
+    credit = 8,
+    tamper: (players: Player[]) => Player[] = (p) => p,
+  ): void {
     this.stream.on("data", (message: ServerMessage) => {
       const kind = message.kind;
       if (kind?.$case === "assign") {

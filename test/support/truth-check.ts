@@ -63,5 +63,6 @@ export async function checkDayAgainstTruth(
     `stat day ${truth.date}: ${players.rowsCompared} accounts compared, ${diffs} diff rows, ` +
       `${battles} battles, ${batches.total} batches, ${batches.retried} batch attempts retried`,
   );
-  return { rowsCompared: players.rowsCompared, diffRows: diffs, battles, batchesRetried: batches.retried };
+  const { rowsCompared } = players;
+  return { rowsCompared, diffRows: diffs, battles, batchesRetried: batches.retried };
 }
