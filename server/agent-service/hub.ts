@@ -414,6 +414,8 @@ export class AgentHub {
     let retry = false;
     const sessions = rotate([...this.sessions], this.pumps++);
     for (const session of sessions) {
+      // Ingest may fall behind while this loop runs: no grant past that moment.
+      if (this.sink.isBehind) return this.pollLater();
       if (session.closed || session.credit <= 0) continue;
       // Credit asked before the agent's Config (its key share) or while it reads slowly: later.
       if (!session.config || session.writeBlocked) {

@@ -17,13 +17,16 @@ t.test("agents killed with SIGKILL in the middle of batches have their leases re
 
   const round2 = await cluster.startRound(cluster.sim.sim.truth(2).date);
   const kills: string[] = [];
+  let heldAtKills = 0;
   const schedule = [[10, "victim-1"], [25, "victim-2"], [40, "victim-1"], [55, "victim-2"]] as const;
   for (const [atDone, name] of schedule) {
     await cluster.waitBatchesDone(round2, atDone);
     const [held] = await cluster.sql`
-      SELECT count(*)::int AS n FROM batches WHERE state = 'leased' AND agent_id = ${name}`;
+      SELECT count(*)::int AS n FROM batches
+       WHERE state = 'leased' AND agent_id IN (SELECT id FROM agents WHERE name = ${name})`;
     await cluster.killAgent(name, "SIGKILL");
     kills.push(`${name} holding ${held.n} leases`);
+    heldAtKills += held.n;
     cluster.startAgent(name);
   }
   await cluster.waitRoundDone(round2);
@@ -32,6 +35,7 @@ t.test("agents killed with SIGKILL in the middle of batches have their leases re
   const [returned] = await cluster.sql`
     SELECT count(*)::int AS n FROM batches WHERE round_id = ${round2} AND attempts > 1`;
   t.equal(kills.length, 4, "agents were killed four times in the middle of the round");
+  t.ok(heldAtKills > 0, "the killed agents held leases when they died");
   t.ok(returned.n > 0, "leases of killed agents went back to the pool and were leased again");
   await checkDayAgainstTruth(t, { ...cluster, sim: cluster.sim.sim }, round2, 2);
 });
