@@ -74,6 +74,8 @@ export async function startCluster(t: TestLike, options: ClusterOptions = {}): P
       "api.retryMaxMs": 500,
       "lease.checkMs": 200,
       "ingest.flushMs": 50,
+      // A test with one agent would otherwise wait 10 minutes for a second fetcher.
+      "verify.waitMs": 2000,
       "realms.xbox": `${realms[0].firstId}-${realms[0].lastId}`,
       "realms.ps": `${realms[1].firstId}-${realms[1].lastId}`,
       ...options.server,
