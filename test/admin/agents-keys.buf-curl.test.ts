@@ -118,7 +118,9 @@ t.test(
         Number(added.body.id),
         "the Config sent now names the other key",
       );
-      t.equal(session.config?.requestsPerSecond, 50);
+      const share = session.config?.requestsPerSecond ?? 0;
+      // The shared budget starts a little under the key's rate and adapts from there.
+      t.ok(share > 40 && share <= 50, `the agent's share (${share}/s) is within the key's 50/s`);
       const listed = await admin.call<{ keys: ApiKey[] }>("ListApiKeys");
       t.same(
         listed.body.keys.map((k) => [k.applicationId, k.enabled ?? false, k.agents ?? 0]),
