@@ -49,17 +49,21 @@ export async function leaseBatches(
     RETURNING b.id, b.lease_id, b.round_id, r.stat_day, m.platform, b.first_id, b.last_id,
               b.account_ids, extract(epoch FROM b.lease_expires) * 1000 AS deadline_ms`;
 
-  return rows.map((row) => ({
+  return rows.map(toLease);
+}
+
+function toLease(row: Record<string, unknown>): Lease {
+  return {
     leaseId: Number(row.lease_id),
     batchId: Number(row.id),
     roundId: Number(row.round_id),
     statDay: formatDay(row.stat_day),
-    platform: row.platform,
+    platform: row.platform as Lease["platform"],
     accountIds: row.account_ids
       ? (row.account_ids as (string | number)[]).map(Number)
       : range(Number(row.first_id), Number(row.last_id)),
     deadlineMs: Math.floor(Number(row.deadline_ms)),
-  }));
+  };
 }
 
 function range(first: number, last: number): number[] {
@@ -112,4 +116,97 @@ export async function failLease(
      WHERE lease_id = ${leaseId} AND state = 'leased'
     RETURNING state`;
   return row ? row.state : "stale";
+}
+
+/** One dispatcher grant request: an agent and how many batches it may take now. */
+export interface LeaseWant {
+  agentId: string;
+  n: number;
+}
+
+/**
+ * Leases batches to many agents in one transaction of two statements: the pending batches are
+ * locked in the order leaseBatches takes them, paired with the agents' credit in turns (each
+ * agent's first batch before anyone's second), and a batch under verification goes to the next
+ * agent that has not fetched it yet. Returns the leases of each want, in the wants' order.
+ */
+export async function leaseBatchesToMany(
+  sql: Sql,
+  wants: LeaseWant[],
+  ttlMs: number,
+  verifyWaitMs = DEFAULT_VERIFY_WAIT_MS,
+): Promise<Lease[][]> {
+  const total = wants.reduce((sum, w) => sum + Math.max(0, w.n), 0);
+  const leases: Lease[][] = wants.map(() => []);
+  if (total === 0) return leases;
+  const rows = await sql.begin(async (tx) => {
+    const candidates = await tx`
+      SELECT id,
+             CASE WHEN verify_since >= now() - ${verifyWaitMs} * interval '1 millisecond'
+                  THEN verify_agents END AS kept_from
+        FROM batches
+       WHERE state = 'pending'
+         AND round_id IN (SELECT id FROM rounds WHERE state = 'running')
+       ORDER BY round_id, id
+       LIMIT ${total}
+         FOR UPDATE SKIP LOCKED`;
+    const pairs = pairBatches(
+      candidates.map((c) => ({ id: Number(c.id), keptFrom: (c.kept_from as string[] | null) ?? [] })),
+      wants,
+    );
+    if (pairs.batchIds.length === 0) return [];
+    // Locked candidates left unpaired (kept from every agent asking) are unlocked at commit.
+    return tx`
+      UPDATE batches b
+         SET state = 'leased',
+             lease_id = nextval('lease_ids'),
+             agent_id = p.agent_id,
+             lease_expires = now() + ${ttlMs} * interval '1 millisecond',
+             attempts = b.attempts + 1
+        FROM unnest(${pairs.batchIds}::bigint[], ${pairs.agentIds}::text[],
+                    ${pairs.wantIndexes}::int[]) AS p(batch_id, agent_id, want_index),
+             rounds r, realms m
+       WHERE b.id = p.batch_id
+         AND r.id = b.round_id
+         AND m.id = b.realm_id
+      RETURNING p.want_index, b.id, b.lease_id, b.round_id, r.stat_day, m.platform, b.first_id,
+                b.last_id, b.account_ids, extract(epoch FROM b.lease_expires) * 1000 AS deadline_ms`;
+  });
+  for (const row of rows) leases[Number(row.want_index)].push(toLease(row));
+  for (const list of leases) list.sort((a, b) => a.batchId - b.batchId);
+  return leases;
+}
+
+interface Candidate {
+  id: number;
+  /** Agents that fetched this batch under verification already. */
+  keptFrom: string[];
+}
+
+/** Pairs batches (in order) with the wants' credit taken in turns, skipping kept-from agents. */
+function pairBatches(candidates: Candidate[], wants: LeaseWant[]) {
+  const slots: number[] = [];
+  const most = Math.max(...wants.map((w) => w.n));
+  for (let turn = 0; turn < most; turn++) {
+    wants.forEach((w, i) => {
+      if (turn < w.n) slots.push(i);
+    });
+  }
+  const taken = new Array<boolean>(slots.length).fill(false);
+  const batchIds: number[] = [];
+  const agentIds: string[] = [];
+  const wantIndexes: number[] = [];
+  let firstFree = 0;
+  for (const batch of candidates) {
+    while (firstFree < slots.length && taken[firstFree]) firstFree++;
+    let slot = firstFree;
+    const kept = (at: number) => batch.keptFrom.includes(wants[slots[at]].agentId);
+    while (slot < slots.length && (taken[slot] || kept(slot))) slot++;
+    if (slot >= slots.length) continue;
+    taken[slot] = true;
+    batchIds.push(batch.id);
+    agentIds.push(wants[slots[slot]].agentId);
+    wantIndexes.push(slots[slot]);
+  }
+  return { batchIds, agentIds, wantIndexes };
 }

@@ -6,7 +6,8 @@ import { AgentServiceClient, type AgentMessage, type ServerMessage } from "../..
 /**
  * Many light agent sessions in one process, for the scale benchmark: each says Hello, takes one
  * assignment at a time, "works" on it for workMs and reports it with no players (every id null),
- * then asks for the next. Assignment latency is the time from that Want to the next Assign.
+ * then asks for the next. Assignment latency is the time from that Want to the next Assign; the
+ * first Want is sent before the round starts, so its wait is reported apart ("firstWaits").
  * Args: server count idPrefix workMs secret; agent i is `<idPrefix>-<i>`, enrolled by the caller
  * with that secret. On SIGTERM prints one JSON line with the latencies (ms).
  */
@@ -18,6 +19,7 @@ function main(): void {
     "grpc.max_receive_message_length": 4 * 1024 * 1024,
   });
   const latencies: number[] = [];
+  const firstWaits: number[] = [];
   let results = 0;
   const calls: grpc.ClientDuplexStream<AgentMessage, ServerMessage>[] = [];
 
@@ -29,6 +31,7 @@ function main(): void {
     calls.push(call);
     let wantAt = 0;
     let configured = false;
+    let assigned = false;
     const want = () => {
       wantAt = performance.now();
       call.write({ kind: { $case: "want", value: { credit: 1 } } });
@@ -39,7 +42,8 @@ function main(): void {
         configured = true;
         want();
       } else if (kind?.$case === "assign") {
-        if (wantAt > 0) latencies.push(performance.now() - wantAt);
+        if (wantAt > 0) (assigned ? latencies : firstWaits).push(performance.now() - wantAt);
+        assigned = true;
         wantAt = 0;
         const leaseId = kind.value.leaseId;
         setTimeout(() => {
@@ -58,7 +62,9 @@ function main(): void {
   }
 
   process.once("SIGTERM", () => {
-    process.stdout.write(`${JSON.stringify({ results, latencies: latencies.map((l) => Math.round(l * 10) / 10) })}\n`);
+    const round = (list: number[]) => list.map((l) => Math.round(l * 10) / 10);
+    const report = { results, latencies: round(latencies), firstWaits: round(firstWaits) };
+    process.stdout.write(`${JSON.stringify(report)}\n`);
     for (const call of calls) call.cancel();
     client.close();
     setTimeout(() => process.exit(0), 200);

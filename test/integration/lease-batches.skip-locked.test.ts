@@ -1,7 +1,12 @@
 import t from "tap";
 import postgres from "postgres";
 import { planRound, RoundConflictError } from "../../server/scheduler/plan-round";
-import { failLease, leaseBatches, releaseLeases } from "../../server/scheduler/lease-batches";
+import {
+  failLease,
+  leaseBatches,
+  leaseBatchesToMany,
+  releaseLeases,
+} from "../../server/scheduler/lease-batches";
 import { expireLeases, finishRounds } from "../../server/scheduler/expire-leases";
 import { testDatabase } from "../support/pg";
 import type { Sql } from "../../server/db/pool";
@@ -102,4 +107,25 @@ t.test("a round is done once no batch is pending or leased", async (t) => {
   await failLease(sql, leases[2].leaseId, "boom", 1, false);
   t.same(await finishRounds(sql), [{ roundId, statDay: "2026-11-01" }], "done with 2 done and 1 failed");
   t.same(await leaseBatches(sql, "agent", 10, 60_000), [], "a finished round hands out nothing");
+});
+
+t.test("one query leases to many agents in turns, not to a batch's verifier", async (t) => {
+  const { sql } = await testDatabase(t);
+  await realms(sql, [5000, 5599], [1_073_740_000, 1_073_740_099]);
+  await planRound(sql, "2026-11-01", 100);
+  const [first] = await sql`SELECT id FROM batches ORDER BY round_id, id LIMIT 1`;
+  await sql`UPDATE batches SET verify_agents = ARRAY['a'], verify_since = now() WHERE id = ${first.id}`;
+
+  const wants = [{ agentId: "a", n: 2 }, { agentId: "b", n: 1 }, { agentId: "c", n: 3 }];
+  const leases = await leaseBatchesToMany(sql, wants, 60_000);
+  t.same(leases.map((l) => l.length), [2, 1, 3], "each agent got its credit");
+  t.equal(leases[1][0].batchId, Number(first.id), "the batch fetched by a went to the next agent");
+  const ids = leases.flat().map((l) => l.batchId);
+  t.equal(new Set(ids).size, 6, "no batch twice");
+  const owners = await sql`SELECT agent_id, count(*)::int AS n FROM batches
+                            WHERE state = 'leased' GROUP BY agent_id ORDER BY agent_id`;
+  t.same(owners, [{ agent_id: "a", n: 2 }, { agent_id: "b", n: 1 }, { agent_id: "c", n: 3 }]);
+
+  const rest = await leaseBatchesToMany(sql, [{ agentId: "a", n: 5 }], 60_000);
+  t.equal(rest[0].length, 1, "only what is left");
 });
