@@ -8,6 +8,7 @@ import { DEFAULT_REQUESTS_PER_SECOND, resolveAgentSettings } from "./agent-setti
 import { createAgentServiceClient } from "./grpc-channel";
 import type { HttpGetter } from "./http-get";
 import { RateLimiter } from "./rate-limiter";
+import { rotatingClient, splitServers, type ServerRotation } from "./server-rotation";
 import { Session, type SessionEnd } from "./session";
 import { WgClient, type WgClientCounters } from "./wg-client";
 
@@ -19,7 +20,7 @@ export const DRAIN_RECONNECT_MS = 5_000;
 export const CLOSE_GRACE_MS = 2_000;
 
 export interface AgentOptions {
-  /** Coordinator address, host:port. */
+  /** Coordinator address, host:port, or several comma-separated coordinators on one database. */
   server: string;
   /** Stable id kept between runs. */
   agentId: string;
@@ -39,6 +40,8 @@ export interface AgentOptions {
   http?: HttpGetter;
   /** gRPC client; tests may pass their own. @default plaintext client for `server` */
   client?: AgentServiceClient;
+  /** Moves `client` to the next coordinator after a session ends; given with a rotating client. */
+  rotation?: ServerRotation;
 }
 
 // LIMITATION: the agent sends no Telemetry messages; its counters are only readable in-process.
@@ -47,6 +50,7 @@ export class Agent extends EventEmitter {
   private readonly options: AgentOptions;
   private readonly log: Logger;
   private readonly client: AgentServiceClient;
+  private readonly rotation: ServerRotation | undefined;
   private readonly rateLimiter: RateLimiter;
   private readonly wgClient: WgClient;
   private readonly stopController = new AbortController();
@@ -57,7 +61,15 @@ export class Agent extends EventEmitter {
     super();
     this.options = options;
     this.log = (options.logger ?? silentLogger()).child({ agentId: options.agentId });
-    this.client = options.client ?? createAgentServiceClient(options.server);
+    if (options.client) {
+      this.client = options.client;
+      this.rotation = options.rotation;
+    } else {
+      const servers = splitServers(options.server);
+      ({ client: this.client, rotation: this.rotation } = rotatingClient(servers, (server) =>
+        createAgentServiceClient(server),
+      ));
+    }
     this.rateLimiter = new RateLimiter({ requestsPerSecond: DEFAULT_REQUESTS_PER_SECOND });
     this.wgClient = new WgClient({
       settings: placeholderSettings(),
@@ -107,6 +119,7 @@ export class Agent extends EventEmitter {
       const end = await this.runSession(backoff);
       this.emit("session-end", end);
       if (stopSignal.aborted) break;
+      this.moveToNextServer(end);
 
       const drainMs = this.options.drainReconnectMs ?? DRAIN_RECONNECT_MS;
       const delayMs = end === "drained" ? Math.max(drainMs, backoff.next()) : backoff.next();
@@ -131,11 +144,24 @@ export class Agent extends EventEmitter {
       },
     });
     this.session = session;
-    this.log.info({ server: this.options.server }, "connecting");
+    this.log.info({ server: this.rotation?.current ?? this.options.server }, "connecting");
 
     const end = await session.run();
     this.session = undefined;
     return end;
+  }
+
+  /**
+   * A failed, dropped or drained session may mean its coordinator is gone; another one on the
+   * same database serves the same rounds, so the next attempt goes to the next address.
+   */
+  // LIMITATION: the agent moves on after any ended session, even a brief drop from a healthy one.
+  private moveToNextServer(end: SessionEnd): void {
+    const rotation = this.rotation;
+    if (!rotation || rotation.servers.length < 2) return;
+    const from = rotation.current;
+    const to = rotation.advance();
+    this.log.info({ end, from, to }, "moving to the next coordinator");
   }
 
   private shutdown(): void {

@@ -7,6 +7,7 @@ export class UsageError extends Error {
 
 export interface RunCommand {
   command: "run";
+  /** host:port, several comma-separated (coordinators on one database), or empty. */
   server: string;
   name: string | undefined;
   capacity: number;
@@ -63,7 +64,9 @@ Commands:
   version            print the agent version
 
 Options for run (and install-service):
-  --server HOST:PORT   coordinator address (or TRACKER_SERVER); doctor takes it too
+  --server HOST:PORT   coordinator address (or TRACKER_SERVER); doctor takes it too;
+                       run takes several, comma-separated, and moves to the next
+                       when one fails (coordinators sharing one database)
   --name NAME          name shown to the admin (default: host name)
   --capacity N         assignments taken at once, 1-64 (default: 4)
   --agent-id ID        agent id (default: generated once and kept in the config dir)
@@ -162,7 +165,7 @@ function checkOptions(command: CliCommand["command"], values: ParsedValues): voi
 function runCommand(values: ParsedValues, env: NodeJS.ProcessEnv): RunCommand {
   return {
     command: "run",
-    server: parseServer(values.server ?? env.TRACKER_SERVER),
+    server: parseServers(values.server ?? env.TRACKER_SERVER),
     name: parseName(values.name),
     capacity: parseCapacity(values.capacity),
     agentId: parseAgentId(values["agent-id"]),
@@ -190,6 +193,16 @@ function parseServer(server: string | undefined): string {
     throw new UsageError(`--server must be HOST:PORT, got ${JSON.stringify(server)}`);
   }
   return server;
+}
+
+/** Coordinators sharing one database, tried in turn; one address is the common case. */
+function parseServers(list: string | undefined): string {
+  if (list === undefined || list === "") return "";
+  const servers = list.split(",").map((server) => server.trim());
+  if (servers.some((server) => server === "")) {
+    throw new UsageError(`--server lists an empty address: ${JSON.stringify(list)}`);
+  }
+  return servers.map(parseServer).join(",");
 }
 
 function parseCapacity(capacity: string | undefined): number {

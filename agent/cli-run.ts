@@ -44,7 +44,8 @@ export function runAgentCommand(command: RunCommand): void {
   const agentId = credential.agentId;
   const { capacity } = command;
   const agentName = command.name;
-  const agent = startAgent({ server, agentId, agentName, capacity, logger: log, client });
+  const { rotation } = enrolled;
+  const agent = startAgent({ server, agentId, agentName, capacity, logger: log, client, rotation });
   log.info({ server, version: VERSION, capacity, logFile }, "agent started");
 
   const identity = { pid: process.pid, version: VERSION, server, startedAtMs: Date.now(), logFile };

@@ -3,7 +3,7 @@ import { ERROR_CODE_TRAILER } from "../shared/errors";
 import type { AgentServiceClient } from "../shared/gen/tracker/v1/agent";
 import type { Logger } from "../shared/log";
 import { agentHomeDir } from "./agent-home";
-import { enrolledClient, NotEnrolledError, type AgentCredential } from "./credentials";
+import { enrolledClient, NotEnrolledError } from "./credentials";
 
 /** Exit code when the server will never take this credential: enroll again. */
 export const EXIT_NOT_ENROLLED = 3;
@@ -15,9 +15,7 @@ const CREDENTIAL_REFUSALS = new Set(["AGENT_NOT_ENROLLED", "AGENT_CREDENTIAL_INV
  * The enrolled client for `run`, or, when the agent has not enrolled, a clear message on stderr
  * and exit code 3.
  */
-export function enrolledClientOrExit(
-  serverOverride: string,
-): { credential: AgentCredential; server: string; client: AgentServiceClient } {
+export function enrolledClientOrExit(serverOverride: string): ReturnType<typeof enrolledClient> {
   try {
     return enrolledClient(agentHomeDir(), serverOverride);
   } catch (err) {

@@ -4,13 +4,14 @@ import * as grpc from "@grpc/grpc-js";
 import { AGENT_ID_METADATA, AGENT_SECRET_METADATA } from "../shared/agent-credential";
 import type { AgentServiceClient } from "../shared/gen/tracker/v1/agent";
 import { agentChannelCredentials, createAgentServiceClient } from "./grpc-channel";
+import { rotatingClient, splitServers, type ServerRotation } from "./server-rotation";
 
 /** File in the agent's config directory holding its credential (owner-only). */
 export const CREDENTIAL_FILE = "credential.json";
 
 /** Everything the agent keeps from enrolling. */
 export interface AgentCredential {
-  /** host:port of the agent service. */
+  /** host:port of the agent service; several comma-separated for coordinators on one database. */
   serverAddress: string;
   agentId: string;
   secret: string;
@@ -69,12 +70,18 @@ export class NotEnrolledError extends Error {
 /**
  * The credential in `home` and the client that uses it: TLS pinned to the enrolled server,
  * the credential in every call's metadata. `serverOverride` reaches the same server by another
- * address (the certificate is still checked by its fingerprint).
+ * address (the certificate is still checked by its fingerprint), or lists several coordinators
+ * sharing one database and one TLS identity: the client calls one at a time, `rotation` moves on.
  */
 export function enrolledClient(
   home: string,
   serverOverride: string,
-): { credential: AgentCredential; server: string; client: AgentServiceClient } {
+): {
+  credential: AgentCredential;
+  server: string;
+  client: AgentServiceClient;
+  rotation: ServerRotation;
+} {
   const credential = loadCredential(home);
   if (!credential) {
     throw new NotEnrolledError(
@@ -84,5 +91,9 @@ export function enrolledClient(
   }
   const server = serverOverride || credential.serverAddress;
   const channel = agentChannelCredentials(credential);
-  return { credential, server, client: createAgentServiceClient(server, channel, credentialMetadata(credential)) };
+  const metadata = credentialMetadata(credential);
+  const { client, rotation } = rotatingClient(splitServers(server), (address) =>
+    createAgentServiceClient(address, channel, metadata),
+  );
+  return { credential, server, client, rotation };
 }

@@ -40,6 +40,8 @@ export interface ProcessCluster {
   realms: { platform: "xbox" | "ps"; firstId: number; lastId: number }[];
   agentPort: number;
   adminPort: number;
+  /** The server's command line (--set key=value pairs), for a second coordinator beside it. */
+  serverArgs: readonly string[];
   admin: AdminClient;
   /** The running server process, or null while it is down. */
   server: Spawned | null;
@@ -111,6 +113,7 @@ export async function startProcessCluster(
     realms,
     agentPort,
     adminPort,
+    serverArgs: args,
     admin: null as unknown as AdminClient,
     server: null,
     agents,
