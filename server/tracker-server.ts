@@ -51,8 +51,7 @@ export async function startTrackerServer(config: ServerConfig, log: Logger): Pro
     url = embedded.url;
   }
   const sql = openDatabase(url, { log: componentLogger(log, "db"), max: 10 });
-  const applied = await migrate(sql, { log });
-  if (applied.length > 0) log.info({ versions: applied }, "migrations applied");
+  await migrate(sql, { log });
   await seedRealms(sql, config.realms);
 
   const metrics = new TrackerMetrics();

@@ -47,6 +47,7 @@ t.test("bad settings are refused with the key, the value and the reason", async 
     [{ "realms.xbox": "20-10" }, /realms\.xbox: "20-10" is not a range/],
     [{ "api.retryInitialMs": "5000", "api.retryMaxMs": "1000" }, /must not exceed api\.retryMaxMs/],
     [{ nonsense: 1 }, /nonsense: unknown key/],
+    [{ databaseUrl: "garbage" }, /databaseUrl: DATABASE_URL must look like postgres:\/\//],
   ];
   for (const [overrides, message] of cases) {
     t.throws(() => loadServerConfig({ env: {}, overrides }), message, JSON.stringify(overrides));
