@@ -19,6 +19,9 @@ const FIRST_YEAR = 2000;
 async function startRound(req: StartRoundRequest, ctx: AdminContext): Promise<Round> {
   const statDay = req.statDay || yesterdayUtc();
   checkStatDay(statDay);
+  if (statDay > new Date().toISOString().slice(0, 10)) {
+    throw new TrackerError("INVALID_ARGUMENT", `stat_day ${statDay} is in the future (UTC)`);
+  }
   const planned = await startRoundFor(ctx, statDay, "admin");
   return (await loadRound(ctx.sql, planned.roundId))!;
 }

@@ -26,6 +26,18 @@ export async function startRoundFor(
   if (n === 0) {
     throw new TrackerError("FAILED_PRECONDITION", "no realm is enabled; enable one with SetRealm");
   }
+  // Diffs are taken against the players' latest totals, so a round can only measure a day after
+  // the last one measured; re-measuring an earlier day would count later battles in it.
+  const [latest] = await deps.sql`
+    SELECT stat_day::text AS d FROM rounds
+     WHERE state <> 'cancelled' AND stat_day >= ${statDay}
+     ORDER BY stat_day DESC LIMIT 1`;
+  if (latest) {
+    throw new TrackerError(
+      "FAILED_PRECONDITION",
+      `stat day ${latest.d} is already measured; a new round must measure a later day than ${latest.d}`,
+    );
+  }
   await ensurePartitions(deps.sql, statDay);
 
   let planned: PlannedRound;

@@ -5,7 +5,9 @@ import { readRealmKnowledge } from "./realm-knowledge";
 /** Why a round could not start. */
 export class RoundConflictError extends Error {
   constructor(readonly activeRoundId: number) {
-    super(`round ${activeRoundId} is still running; finish, cancel or wait for it first`);
+    super(
+      `round ${activeRoundId} is not finished (running or paused); wait for it, resume or cancel it`,
+    );
     this.name = "RoundConflictError";
   }
 }

@@ -44,9 +44,16 @@ t.test("rounds, failed batches, realms, schedule and summary through buf curl", 
       t.equal(round.statDay, day1);
       t.ok(Number(round.batchesTotal) > 0);
 
-      const again = await admin.call("StartRound", { statDay: day1 });
+      const later = new Date(Date.parse(`${day1}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+      const again = await admin.call("StartRound", { statDay: later });
       t.equal(again.error?.code, "failed_precondition");
-      t.match(again.error?.message, new RegExp(`round ${round.id} is still running`));
+      t.match(again.error?.message, new RegExp(`round ${round.id} is not finished`));
+
+      const same = await admin.call("StartRound", { statDay: day1 });
+      t.equal(same.error?.code, "failed_precondition", "a day already measured is refused");
+      t.match(same.error?.message, /already measured; a new round must measure a later day/);
+      const future = await admin.call("StartRound", { statDay: "2099-01-01" });
+      t.equal(future.error?.code, "invalid_argument", "a day in the future is refused");
     },
   );
 
