@@ -63,6 +63,10 @@ async function main(): Promise<boolean> {
   const o = parseOptions(process.argv.slice(2));
   const started = Date.now();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "battle-tracker-demo-"));
+  cleanup = () => {
+    if (o.keep) return process.stderr.write(`demo: data kept in ${dataDir}\n`) && undefined;
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
   say(`data directory ${dataDir}${process.env.DATABASE_URL ? " (database: DATABASE_URL)" : " (embedded PostgreSQL)"}`);
 
   try {
@@ -114,7 +118,7 @@ async function main(): Promise<boolean> {
     return ok;
   } finally {
     await stopAll();
-    if (!o.keep) fs.rmSync(dataDir, { recursive: true, force: true });
+    cleanup();
   }
 }
 
@@ -194,9 +198,22 @@ function say(text: string): void {
   process.stdout.write(`demo: ${text}\n`);
 }
 
-process.on("SIGINT", () => {
-  void stopAll().then(() => process.exit(130));
-});
+/** The data directory of this run, removed on every way out unless --keep. */
+let cleanup: () => void = () => undefined;
+
+/** Stops every child and removes the data directory, then exits; used on signals and EPIPE. */
+function abandon(code: number, why: string): void {
+  process.stderr.write(`demo: ${why}; stopping the simulator, server and agents\n`);
+  void stopAll().then(() => {
+    cleanup();
+    process.exit(code);
+  });
+}
+
+process.on("SIGINT", () => abandon(130, "interrupted"));
+process.on("SIGTERM", () => abandon(143, "terminated"));
+// A closed stdout (e.g. `make demo | head`) must not leave the children running.
+process.stdout.on("error", () => abandon(1, "output closed"));
 
 main().then(
   (ok) => process.exit(ok ? 0 : 1),
