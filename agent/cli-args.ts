@@ -50,12 +50,16 @@ export type CliCommand =
   | { command: "version" }
   | { command: "help" };
 
-export const USAGE = `Usage: tracker-agent [run] --server HOST:PORT [options]
+export const USAGE = `Usage: tracker-agent enroll TOKEN
+       tracker-agent [run] [--server HOST:PORT[,HOST:PORT…]] [options]
        tracker-agent status | doctor | install-service | uninstall-service | version
        tracker-agent --help
 
 Commands:
-  run                connect to the coordinator and fetch batches (default)
+  enroll TOKEN       trade the admin's one-time enrollment token for this agent's credential
+                     (kept owner-only in the config dir; TRACKER_AGENT_HOME overrides it)
+  run                connect to the coordinator and fetch batches (default); once enrolled,
+                     --server is only needed to name more coordinators
   status             one line: running or not, connected, batches today, rate, version
   doctor             check server (TCP, gRPC), TLS, credential, API and clock: a verdict each
   install-service    run the agent as a service that starts by itself (systemd, launchd,
@@ -69,7 +73,7 @@ Options for run (and install-service):
                        when one fails (coordinators sharing one database)
   --name NAME          name shown to the admin (default: host name)
   --capacity N         assignments taken at once, 1-64 (default: 4)
-  --agent-id ID        agent id (default: generated once and kept in the config dir)
+  --agent-id ID        ignored once enrolled: the credential carries the agent id
   --home DIR           config and data dir instead of the per-user ones (or
                        TRACKER_AGENT_HOME); system services get one for the machine
 Options for install-service and uninstall-service:
