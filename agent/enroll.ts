@@ -6,6 +6,7 @@ import { VERSION } from "../shared/version";
 import { saveCredential, type AgentCredential } from "./credentials";
 import { agentChannelCredentials } from "./grpc-channel";
 import { fetchPinnedCa, isLoopbackAddress } from "./tls";
+import { TLS_NAME_OPTION } from "./grpc-channel";
 
 /** The whole enrollment, TLS handshake included, must finish within this time. */
 export const ENROLL_TIMEOUT_MS = 30_000;
@@ -59,7 +60,7 @@ function callEnroll(
   pin: { fingerprint: string; caPem: string },
   options: EnrollOptions,
 ): Promise<EnrollResponse> {
-  const client = new AgentServiceClient(address, agentChannelCredentials(pin));
+  const client = new AgentServiceClient(address, agentChannelCredentials(pin), TLS_NAME_OPTION);
   const request = {
     token: options.token.trim(),
     agentName: options.agentName ?? os.hostname(),
