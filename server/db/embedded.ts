@@ -105,6 +105,7 @@ export async function startEmbeddedPostgres(
     const reason = err instanceof Error ? err.message : "the server process exited";
     throw new Error(
       `embedded PostgreSQL could not start in ${clusterDir} on port ${port}: ${reason}\n` +
+        rootHint(reason) +
         lines.join("\n"),
       { cause: err },
     );
@@ -178,4 +179,17 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * As root, PostgreSQL runs as the "postgres" user, which must be able to enter every directory
+ * above the data directory; say so instead of leaving a bare "Permission denied".
+ */
+function rootHint(reason: string): string {
+  if (os.userInfo().uid !== 0 || !/permission denied/i.test(reason)) return "";
+  return (
+    "hint: running as root, PostgreSQL runs as the user \"postgres\", which cannot enter a " +
+    "directory above the data directory; choose a data directory under a world-searchable " +
+    "path (chmod o+x on each parent) or run the server as another user\n"
+  );
 }
