@@ -1,5 +1,5 @@
 # Battle Tracker. `make demo` runs the whole tracker against the simulator; `make test` runs
-# the test suite. Both install what they need first (npm ci) and need only Node.js 20+ and npm.
+# the test suite. Both install what they need first (npm ci) and need only Node.js 20.19+ and npm.
 
 NPM_STAMP := node_modules/.install-stamp
 BUILD_STAMP := dist/.build-stamp

@@ -47,7 +47,8 @@ export function systemHomeDir(host: Pick<ServiceHost, "platform" | "env">): stri
 
 /** The run command line the service starts: the same options as given to install-service. */
 export function serviceArgs(run: RunCommand, home: string | undefined): string[] {
-  const args = ["run", "--server", run.server];
+  // Without --server the enrolled credential names the coordinator.
+  const args = run.server ? ["run", "--server", run.server] : ["run"];
   if (run.name !== undefined) args.push("--name", run.name);
   if (run.capacity !== 4) args.push("--capacity", String(run.capacity));
   if (run.agentId !== undefined) args.push("--agent-id", run.agentId);
