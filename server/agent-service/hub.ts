@@ -47,8 +47,9 @@ const EMPTY_LEASES_BEFORE_IDLE = 3;
 /**
  * Sessions served by one lease query; groups keep the ingest-behind check between grants and
  * each transaction short. Measured with `make bench BENCH_ARGS="--only scale"` (1,000 light
- * agents, 20,000 batches, 2 cores shared with another test run): one query per session gave
- * assignment p50 1,846 ms, round 158 s; one query per 100 sessions p50 63-191 ms, round 57-61 s.
+ * agents, 20,000 batches, 2 cores): one query per session gave assignment p50 1,846 ms, round
+ * 158 s (load 8, shared with a test run); one query per 100 sessions p50 35 ms, p99 473 ms
+ * (each agent's first wait, asked before the round, apart), round 52 s (load 2).
  */
 const SESSIONS_PER_LEASE_QUERY = 100;
 /** How often the dispatcher looks again for work when it found none. */

@@ -1,4 +1,4 @@
-import type { Sql } from "postgres";
+import type { Sql, TransactionSql } from "postgres";
 
 /** A batch handed to one agent until its deadline. */
 export interface Lease {
@@ -27,8 +27,20 @@ export async function leaseBatches(
   /** How long a batch under verification is kept from the agents that fetched it already. */
   verifyWaitMs = DEFAULT_VERIFY_WAIT_MS,
 ): Promise<Lease[]> {
+  return (await leaseRows(sql, agentId, n, ttlMs, verifyWaitMs, [])).map(toLease);
+}
+
+/** leaseBatches, passing over the batches `taken`; the rows as PostgreSQL returns them. */
+async function leaseRows(
+  sql: Sql | TransactionSql,
+  agentId: string,
+  n: number,
+  ttlMs: number,
+  verifyWaitMs: number,
+  taken: number[],
+): Promise<Record<string, unknown>[]> {
   if (n <= 0) return [];
-  const rows = await sql`
+  return sql`
     UPDATE batches b
        SET state = 'leased',
            lease_id = nextval('lease_ids'),
@@ -41,6 +53,7 @@ export async function leaseBatches(
                        AND round_id IN (SELECT id FROM rounds WHERE state = 'running')
                        AND (verify_agents IS NULL OR NOT ${agentId} = ANY(verify_agents)
                             OR verify_since < now() - ${verifyWaitMs} * interval '1 millisecond')
+                       AND NOT id = ANY(${taken}::bigint[])
                      ORDER BY round_id, id
                      LIMIT ${n}
                        FOR UPDATE SKIP LOCKED)
@@ -48,8 +61,6 @@ export async function leaseBatches(
        AND m.id = b.realm_id
     RETURNING b.id, b.lease_id, b.round_id, r.stat_day, m.platform, b.first_id, b.last_id,
               b.account_ids, extract(epoch FROM b.lease_expires) * 1000 AS deadline_ms`;
-
-  return rows.map(toLease);
 }
 
 function toLease(row: Record<string, unknown>): Lease {
@@ -139,6 +150,7 @@ export async function leaseBatchesToMany(
   const total = wants.reduce((sum, w) => sum + Math.max(0, w.n), 0);
   const leases: Lease[][] = wants.map(() => []);
   if (total === 0) return leases;
+  const agentIds = wants.map((w) => w.agentId);
   const rows = await sql.begin(async (tx) => {
     const candidates = await tx`
       SELECT id,
@@ -147,6 +159,8 @@ export async function leaseBatchesToMany(
         FROM batches
        WHERE state = 'pending'
          AND round_id IN (SELECT id FROM rounds WHERE state = 'running')
+         AND (verify_agents IS NULL OR NOT verify_agents @> ${agentIds}::text[]
+              OR verify_since < now() - ${verifyWaitMs} * interval '1 millisecond')
        ORDER BY round_id, id
        LIMIT ${total}
          FOR UPDATE SKIP LOCKED`;
@@ -154,9 +168,18 @@ export async function leaseBatchesToMany(
       candidates.map((c) => ({ id: Number(c.id), keptFrom: (c.kept_from as string[] | null) ?? [] })),
       wants,
     );
-    if (pairs.batchIds.length === 0) return [];
-    // Locked candidates left unpaired (kept from every agent asking) are unlocked at commit.
-    return tx`
+    // Candidates kept from the agents whose credit was left are skipped; those agents ask alone
+    // (SKIP LOCKED passes over no row this transaction holds), as leaseBatches would.
+    const extra: Record<string, unknown>[] = [];
+    if (pairs.batchIds.length < candidates.length) {
+      for (const [i, w] of wants.entries()) {
+        const short = Math.max(0, w.n) - pairs.wantIndexes.filter((x) => x === i).length;
+        const rows = await leaseRows(tx, w.agentId, short, ttlMs, verifyWaitMs, pairs.batchIds);
+        extra.push(...rows.map((row) => ({ ...row, want_index: i })));
+      }
+    }
+    if (pairs.batchIds.length === 0) return extra;
+    const paired = await tx`
       UPDATE batches b
          SET state = 'leased',
              lease_id = nextval('lease_ids'),
@@ -171,6 +194,7 @@ export async function leaseBatchesToMany(
          AND m.id = b.realm_id
       RETURNING p.want_index, b.id, b.lease_id, b.round_id, r.stat_day, m.platform, b.first_id,
                 b.last_id, b.account_ids, extract(epoch FROM b.lease_expires) * 1000 AS deadline_ms`;
+    return [...paired, ...extra];
   });
   for (const row of rows) leases[Number(row.want_index)].push(toLease(row));
   for (const list of leases) list.sort((a, b) => a.batchId - b.batchId);

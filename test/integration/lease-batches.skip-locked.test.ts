@@ -129,3 +129,20 @@ t.test("one query leases to many agents in turns, not to a batch's verifier", as
   const rest = await leaseBatchesToMany(sql, [{ agentId: "a", n: 5 }], 60_000);
   t.equal(rest[0].length, 1, "only what is left");
 });
+
+t.test("one agent asking alone passes over the batches kept from it", async (t) => {
+  const { sql } = await testDatabase(t);
+  await realms(sql, [5000, 5399], [1_073_740_000, 1_073_740_099]);
+  await planRound(sql, "2026-11-01", 100);
+  const kept = await sql`SELECT id FROM batches ORDER BY round_id, id LIMIT 2`;
+  await sql`UPDATE batches SET verify_agents = ARRAY['a'], verify_since = now()
+             WHERE id IN ${sql(kept.map((k) => k.id))}`;
+
+  const [alone] = await leaseBatchesToMany(sql, [{ agentId: "a", n: 2 }], 60_000);
+  t.equal(alone.length, 2, "two batches that were not kept from it");
+  const keptIds = kept.map((k) => Number(k.id));
+  t.notOk(alone.some((l) => keptIds.includes(l.batchId)), "none of the kept ones");
+
+  const [both] = await leaseBatchesToMany(sql, [{ agentId: "a", n: 1 }, { agentId: "b", n: 1 }], 60_000);
+  t.equal(both.length, 1, "a gets the last batch not kept from it");
+});
