@@ -1,19 +1,8 @@
 import { resolveConfig, type ConfigSchema, ConfigError } from "../shared/config";
+import { TRACKER_FIELDS } from "../shared/wg-api/fields";
 
 /** The tracker's default field list for account/info: exactly what `players` stores. */
-export const DEFAULT_FIELDS = [
-  "created_at",
-  "account_id",
-  "last_battle_time",
-  "nickname",
-  "updated_at",
-  "statistics.all.spotted",
-  "statistics.all.battles",
-  "statistics.all.wins",
-  "statistics.all.damage_dealt",
-  "statistics.all.frags",
-  "statistics.all.dropped_capture_points",
-];
+export const DEFAULT_FIELDS: string[] = [...TRACKER_FIELDS];
 
 /** Every server setting, its default and what it means. The README's table mirrors this. */
 export const SERVER_SCHEMA: ConfigSchema = {
