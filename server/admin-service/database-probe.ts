@@ -1,5 +1,6 @@
 import type { Sql } from "postgres";
 import type { Logger } from "../../shared/log";
+import { PeriodicTask } from "../periodic-task";
 
 /** A probe slower than this counts as a failure: a hung database is no better than a gone one. */
 const PROBE_TIMEOUT_MS = 3_000;
@@ -10,8 +11,8 @@ const PROBE_TIMEOUT_MS = 3_000;
  */
 export class DatabaseProbe {
   reachable = true;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<boolean> | null = null;
+
+  private periodic: PeriodicTask | null = null;
 
   constructor(
     private readonly sql: Sql,
@@ -21,16 +22,12 @@ export class DatabaseProbe {
   ) {}
 
   start(): void {
-    this.timer = setInterval(() => {
-      if (!this.running) this.running = this.check().finally(() => (this.running = null));
-    }, this.periodMs);
-    this.timer.unref();
+    this.periodic ??= new PeriodicTask(this.periodMs, () => this.check());
+    this.periodic.start();
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+    await this.periodic?.stop();
   }
 
   /** One probe; resolves with the result. */

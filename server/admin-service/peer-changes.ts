@@ -2,6 +2,7 @@ import type { Sql } from "postgres";
 import { TrackerError } from "../../shared/errors";
 import type { Logger } from "../../shared/log";
 import type { AgentHub } from "../agent-service/hub";
+import { PeriodicTask } from "../periodic-task";
 
 /** How often admin changes made through another coordinator are picked up here. */
 export const PEER_CHANGES_PERIOD_MS = 5_000;
@@ -12,9 +13,9 @@ export const PEER_CHANGES_PERIOD_MS = 5_000;
  * session here. The call's own coordinator applies them at once; this bounds the others' delay.
  */
 export class PeerChanges {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
   private keysSeen: string | null = null;
+
+  private periodic: PeriodicTask | null = null;
 
   constructor(
     private readonly sql: Sql,
@@ -24,16 +25,12 @@ export class PeerChanges {
   ) {}
 
   start(): void {
-    this.timer = setInterval(() => {
-      if (!this.running) this.running = this.tick().finally(() => (this.running = null));
-    }, this.periodMs);
-    this.timer.unref();
+    this.periodic ??= new PeriodicTask(this.periodMs, () => this.tick());
+    this.periodic.start();
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+    await this.periodic?.stop();
   }
 
   async tick(): Promise<void> {

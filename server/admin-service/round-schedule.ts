@@ -3,6 +3,7 @@ import { TrackerError } from "../../shared/errors";
 import { yesterdayUtc } from "../scheduler/plan-round";
 import type { AdminContext } from "./handlers";
 import { startRoundFor, type RoundStarterDeps } from "./start-round";
+import { PeriodicTask } from "../periodic-task";
 
 /** Key of the session advisory lock under which one coordinator at a time checks the schedule. */
 const SCHEDULE_LOCK_KEY = 7_201_914_003;
@@ -24,8 +25,7 @@ export interface RoundScheduleOptions {
  * While another round is still running the check waits and tries again next period.
  */
 export class RoundSchedule {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
+  private readonly periodic: PeriodicTask;
   private readonly now: () => Date;
   private waitingLogged = "";
 
@@ -34,19 +34,15 @@ export class RoundSchedule {
     private readonly options: RoundScheduleOptions,
   ) {
     this.now = options.now ?? (() => new Date());
+    this.periodic = new PeriodicTask(options.checkMs, () => this.tick());
   }
 
   start(): void {
-    this.timer = setInterval(() => {
-      if (!this.running) this.running = this.tick().finally(() => (this.running = null));
-    }, this.options.checkMs);
-    this.timer.unref();
+    this.periodic.start();
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+    await this.periodic.stop();
   }
 
   /** One check; resolves with the round it started, if any. Never throws. */

@@ -1,6 +1,7 @@
 import type { Sql } from "postgres";
 import type { Logger } from "../../shared/log";
 import { expireLeases, finishRounds } from "./expire-leases";
+import { PeriodicTask } from "../periodic-task";
 
 export interface LeaseClockHooks {
   /** Leases taken back from agents that may still be working on them. */
@@ -13,9 +14,8 @@ export interface LeaseClockHooks {
  * to do are marked done. A tick that fails (database away) is logged and tried next period.
  */
 export class LeaseClock {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
   private failing = false;
+  private periodic: PeriodicTask | null = null;
 
   constructor(
     private readonly sql: Sql,
@@ -26,9 +26,8 @@ export class LeaseClock {
   ) {}
 
   start(): void {
-    this.timer = setInterval(() => {
-      if (!this.running) this.running = this.tick().finally(() => (this.running = null));
-    }, this.periodMs);
+    this.periodic ??= new PeriodicTask(this.periodMs, () => this.tick());
+    this.periodic.start();
   }
 
   async tick(): Promise<void> {
@@ -52,8 +51,6 @@ export class LeaseClock {
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+    await this.periodic?.stop();
   }
 }

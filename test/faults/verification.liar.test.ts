@@ -8,7 +8,8 @@ t.test("with every batch fetched twice, a lying agent's counters never reach the
   const cluster = await startCluster(t, {
     sim: simWithKey(2000, 200),
     apiKey: { applicationId: "demo-key", requestsPerSecond: 80 },
-    server: { "verify.share": 1, "lease.ttlMs": 10_000 },
+    // Other agents are always there: a batch must never fall back to the agent that fetched it.
+    server: { "verify.share": 1, "verify.waitMs": 600_000, "lease.ttlMs": 10_000 },
   });
   cluster.startAgent("truthful-a");
   cluster.startAgent("truthful-b");
