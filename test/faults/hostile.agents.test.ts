@@ -104,7 +104,12 @@ t.test("hostile and buggy agents are refused with a clear code, counted, flagged
     raw.push(agent);
     agent.result(good.leaseId, honestPlayers(sim, good));
     await agent.waitFor("ack", (a) => a.leaseId === good.leaseId);
-    const filler = honestPlayers(sim, big)[0];
+    // The batch may hold no account at all (the probe past the top); any well-formed player does.
+    const filler = honestPlayers(sim, big)[0] ?? {
+      accountId: 0, nickname: "", createdAt: 0, lastBattleTime: 0, updatedAt: 0,
+      hasStatistics: true, battles: 1, wins: 0, spotted: 0, damageDealt: 0, frags: 0,
+      droppedCapturePoints: 0,
+    };
     const nickname = "n".repeat(100);
     const players = Array.from({ length: 3000 }, (_, i) => ({ ...filler, accountId: i + 1, nickname }));
     agent.result(big.leaseId, players);
