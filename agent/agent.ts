@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import os from "node:os";
 import { Backoff, sleep, type BackoffOptions } from "../shared/backoff";
-import type { AgentServiceClient, Hello } from "../shared/gen/tracker/v1/agent";
+import { Config, type AgentServiceClient, type Hello } from "../shared/gen/tracker/v1/agent";
 import { componentLogger, silentLogger, type Logger } from "../shared/log";
 import { VERSION } from "../shared/version";
 import { DEFAULT_REQUESTS_PER_SECOND, resolveAgentSettings } from "./agent-settings";
@@ -174,19 +174,9 @@ export class Agent extends EventEmitter {
 
 /** Settings used until the first Config; no request is made before one arrives. */
 function placeholderSettings() {
-  const result = resolveAgentSettings({
-    apiBaseUrl: "http://127.0.0.1/",
-    applicationId: "none",
-    requestsPerSecond: 0,
-    maxInFlight: 0,
-    fields: [],
-    language: "",
-    requestTimeoutMs: 0,
-    maxAttempts: 0,
-    retryInitialMs: 0,
-    retryMaxMs: 0,
-    apiKeyId: 0,
-  });
+  const result = resolveAgentSettings(
+    Config.fromPartial({ apiBaseUrl: "http://127.0.0.1/", applicationId: "none" }),
+  );
   if ("problem" in result) throw new Error(result.problem);
   return result.settings;
 }
