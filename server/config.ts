@@ -83,6 +83,10 @@ export const SERVER_SCHEMA: ConfigSchema = {
   },
   "ingest.flushRows": { type: "int", default: 5000, min: 1, max: 1_000_000, description: "player rows that trigger a flush" },
   "ingest.flushMs": { type: "int", default: 200, min: 1, max: 60_000, unit: "ms", description: "longest wait before buffered rows are flushed" },
+  "ingest.concurrentFlushes": {
+    type: "int", default: 2, min: 1, max: 16,
+    description: "flushes merged into the database at once",
+  },
   "ingest.highWaterRows": {
     type: "int", default: 20_000, min: 1, max: 10_000_000,
     description: "buffered rows above which no new assignments are granted",
@@ -125,7 +129,7 @@ export interface ServerConfig {
     offencesToFlag: number;
   };
   verify: { share: number; waitMs: number };
-  ingest: { flushRows: number; flushMs: number; highWaterRows: number };
+  ingest: { flushRows: number; flushMs: number; highWaterRows: number; concurrentFlushes: number };
   realms: { xbox: IdRange; ps: IdRange };
   schedule: { checkMs: number };
   health: { checkMs: number };
@@ -192,6 +196,7 @@ export function loadServerConfig(sources: {
       flushRows: num("ingest.flushRows"),
       flushMs: num("ingest.flushMs"),
       highWaterRows: num("ingest.highWaterRows"),
+      concurrentFlushes: num("ingest.concurrentFlushes"),
     },
     realms: { xbox: parseRange("realms.xbox", str("realms.xbox")), ps: parseRange("realms.ps", str("realms.ps")) },
     schedule: { checkMs: num("schedule.checkMs") },

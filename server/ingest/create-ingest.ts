@@ -11,6 +11,7 @@ export interface IngestConfig {
   flushRows: number;
   flushMs: number;
   highWaterRows: number;
+  concurrentFlushes?: number;
   /** Share of batches held for a second fetch by another agent. @default 0 */
   verifyShare?: number;
 }

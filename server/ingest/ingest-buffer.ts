@@ -1,4 +1,4 @@
-import { Backoff, sleep, type BackoffOptions } from "../../shared/backoff";
+import { Backoff, type BackoffOptions } from "../../shared/backoff";
 import type { Logger } from "../../shared/log";
 import type { Sql } from "../db/pool";
 import { mergeResults } from "./merge";
@@ -10,6 +10,12 @@ export const DEFAULT_FLUSH_ROWS = 5_000;
 export const DEFAULT_FLUSH_MS = 200;
 /** Backlog from which the caller should stop granting credit. */
 export const DEFAULT_HIGH_WATER_ROWS = 20_000;
+/**
+ * Flushes under way at once. Two keep PostgreSQL busy on one core while the other is between
+ * statements or building the next COPY; flushes of different accounts never wait for each
+ * other (see mergeStagedPlayers).
+ */
+export const DEFAULT_CONCURRENT_FLUSHES = 2;
 
 /** SQLSTATE classes that retrying the same rows cannot cure: data exception, integrity. */
 const DATA_EXCEPTION_CLASS = "22";
@@ -26,6 +32,8 @@ export interface IngestBufferOptions {
   flushMs?: number;
   /** @default 20000 */
   highWaterRows?: number;
+  /** @default 2 */
+  concurrentFlushes?: number;
   /** Delays between retries of a failed flush. @default shared/backoff defaults */
   backoff?: BackoffOptions;
   /** The merge to call; tests replace it. @default mergeResults */
@@ -43,24 +51,30 @@ interface Entry {
 
 /**
  * A bounded buffer in front of mergeResults. Results are flushed when flushRows players are
- * buffered or flushMs after the first one arrived, one flush at a time. add() resolves only
- * after the commit that included the result. A flush that fails on the database keeps its
- * results and is retried with backoff; they are never dropped and never reported done.
+ * buffered or flushMs after the first one arrived, up to concurrentFlushes flushes at a time.
+ * add() resolves only after the commit that included the result. A flush that fails on the
+ * database keeps its results and is retried with backoff; they are never dropped and never
+ * reported done.
  */
 export class IngestBuffer {
   private readonly flushRows: number;
   private readonly flushMs: number;
   private readonly highWaterRows: number;
+  private readonly concurrentFlushes: number;
   private readonly backoff: Backoff;
   private readonly merge: (sql: Sql, results: AcceptedResult[]) => Promise<MergeOutcome>;
   private readonly log: Logger;
   /** Results waiting for a flush, oldest first. */
   private pending: Entry[] = [];
   private pendingRows = 0;
-  /** Rows of the flush under way. */
+  /** Rows of the flushes under way. */
   private flushingRows = 0;
+  private flushing = 0;
+  /** After a failed flush, none starts before this time (Date.now()). */
+  private retryAt = 0;
+  /** Called whenever a flush ends; close() waits on them. */
+  private flushEnded: (() => void)[] = [];
   private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
   private closing = false;
 
   constructor(
@@ -71,6 +85,7 @@ export class IngestBuffer {
     this.flushRows = options.flushRows ?? DEFAULT_FLUSH_ROWS;
     this.flushMs = options.flushMs ?? DEFAULT_FLUSH_MS;
     this.highWaterRows = options.highWaterRows ?? DEFAULT_HIGH_WATER_ROWS;
+    this.concurrentFlushes = options.concurrentFlushes ?? DEFAULT_CONCURRENT_FLUSHES;
     this.backoff = new Backoff(options.backoff);
     this.merge = options.merge ?? mergeResults;
   }
@@ -101,40 +116,46 @@ export class IngestBuffer {
   async close(): Promise<void> {
     this.closing = true;
     this.schedule();
-    while (this.running) await this.running;
+    while (this.flushing > 0 || this.pending.length > 0) {
+      await new Promise<void>((resolve) => this.flushEnded.push(resolve));
+    }
   }
 
+  /** Starts every flush that is due and has a free slot; arms the timer for the next one. */
   private schedule(): void {
-    if (this.running || this.pending.length === 0) return;
-    const waitedMs = Date.now() - this.pending[0].addedAt;
-    if (this.closing || this.pendingRows >= this.flushRows || waitedMs >= this.flushMs) {
+    while (this.flushing < this.concurrentFlushes && this.pending.length > 0) {
+      const now = Date.now();
+      if (now < this.retryAt) return this.arm(this.retryAt - now);
+      const waitedMs = now - this.pending[0].addedAt;
+      const due = this.closing || this.pendingRows >= this.flushRows || waitedMs >= this.flushMs;
+      if (!due) return this.arm(this.flushMs - waitedMs);
+
       this.clearTimer();
-      this.running = this.drain().finally(() => {
-        this.running = null;
-        this.schedule();
-      });
-    } else if (!this.timer) {
-      this.timer = setTimeout(() => {
-        this.timer = null;
-        this.schedule();
-      }, this.flushMs - waitedMs);
+      const entries = this.take();
+      this.flushing += 1;
+      void this.flush(entries).then((ok) => this.ended(ok));
     }
+  }
+
+  private ended(ok: boolean): void {
+    this.flushing -= 1;
+    if (!ok) this.retryAt = Date.now() + this.backoff.next();
+    this.schedule();
+    const waiters = this.flushEnded.splice(0);
+    waiters.forEach((resolve) => resolve());
+  }
+
+  private arm(delayMs: number): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.schedule();
+    }, delayMs);
   }
 
   private clearTimer(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-  }
-
-  /** Flushes until what is left is below the size trigger and not yet due. */
-  private async drain(): Promise<void> {
-    while (this.pending.length > 0) {
-      const due = Date.now() - this.pending[0].addedAt >= this.flushMs;
-      if (!this.closing && !due && this.pendingRows < this.flushRows) return;
-      const entries = this.take();
-      const ok = await this.flush(entries);
-      if (!ok) await sleep(this.backoff.next());
-    }
   }
 
   /** Oldest results up to flushRows players; a suspect result goes alone. */
@@ -149,8 +170,8 @@ export class IngestBuffer {
       }
     }
     const entries = this.pending.splice(0, count);
-    this.flushingRows = rowsOf(entries);
-    this.pendingRows -= this.flushingRows;
+    this.flushingRows += rowsOf(entries);
+    this.pendingRows -= rowsOf(entries);
     return entries;
   }
 
@@ -159,14 +180,14 @@ export class IngestBuffer {
     const results = entries.map((e) => e.result);
     try {
       const outcome = await this.merge(this.sql, results);
-      this.flushingRows = 0;
+      this.flushingRows -= rowsOf(entries);
       this.backoff.reset();
       const stale = new Set(outcome.rejectedLeases);
       entries.forEach((e) => e.resolve(stale.has(e.result.leaseId) ? "stale" : "committed"));
       this.log.debug({ ...outcome, batchesDone: outcome.batchesDone.length }, "ingest flushed");
       return true;
     } catch (err) {
-      this.flushingRows = 0;
+      this.flushingRows -= rowsOf(entries);
       return this.failed(entries, err);
     }
   }

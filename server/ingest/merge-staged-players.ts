@@ -8,22 +8,55 @@ export interface MergeCounts {
 }
 
 /**
- * Locks the players rows of the staged accounts, in account order. Two coordinators merging the
- * same account (it can sit in two batches) then take turns, and the merge statement that
- * follows reads the committed counters of the other, so no increase is counted twice.
- * Accounts not yet in players cannot be locked; see the new_account rule in player_diffs below.
+ * Every statement of a flush reads and writes a few thousand rows by their key. The planner,
+ * with no statistics for the temp staging table and stale ones for a growing players table,
+ * would hash or merge join the two and read all of players in every flush (77 of 170 ms of a
+ * 5,000-row flush at 95,000 players, and growing with the table). Without those joins every
+ * lookup is an index probe, and a flush costs the same however big players grows.
  */
-export async function lockKnownPlayers(tx: TransactionSql): Promise<void> {
+export async function planForKeyLookups(tx: TransactionSql): Promise<void> {
   await tx`
-    SELECT count(*) FROM (
-      SELECT p.account_id FROM players p JOIN merge_staging s USING (account_id)
-       ORDER BY p.account_id FOR UPDATE OF p
-    ) locked`;
+    SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)`;
+}
+
+/** Rounds of the merge statement before a flush gives up and is retried whole. */
+const MAX_MERGE_PASSES = 10;
+
+/**
+ * Merges merge_staging into players, player_totals, player_diffs and anomalies. Writes are
+ * optimistic: an account whose players row another transaction changed (or inserted) after
+ * this statement read it is not written, and a further pass, with a new snapshot that sees the
+ * other's commit, merges just those accounts. Two flushes holding the same account (it can sit
+ * in two batches, or in the results of two coordinators) so never count an increase twice,
+ * and flushes of different accounts never wait for each other.
+ */
+export async function mergeStagedPlayers(tx: TransactionSql): Promise<MergeCounts> {
+  const counts = { players: 0, totals: 0, diffs: 0, anomalies: 0 };
+
+  for (let pass = 1; pass <= MAX_MERGE_PASSES; pass++) {
+    const outcome = await mergePass(tx);
+    counts.players += outcome.players;
+    counts.totals += outcome.totals;
+    counts.diffs += outcome.diffs;
+    counts.anomalies += outcome.anomalies;
+    if (outcome.lost.length === 0) return counts;
+
+    await tx`DELETE FROM merge_staging WHERE NOT (account_id = ANY(${outcome.lost}::bigint[]))`;
+  }
+  throw new Error(`merge: accounts still changing under the flush after ${MAX_MERGE_PASSES} passes`);
+}
+
+interface PassOutcome extends MergeCounts {
+  /** Accounts changed by another transaction since this pass read them; nothing written. */
+  lost: number[];
 }
 
 /**
- * The set-based merge of merge_staging into players, player_totals, player_diffs and anomalies,
- * in one statement so every part reads the same players rows from before this flush.
+ * One pass of the set-based merge, in one statement so every part reads the same players rows.
+ * The players row of a known account is written only if it is still the version this statement
+ * read (same xmin; under READ COMMITTED an UPDATE re-checks that against the latest committed
+ * version), and its totals, diff and anomalies only with it. The accounts whose write lost are
+ * returned.
  *
  * kind of each staged row:
  * - no_statistics: the API had no counters; only the players row is refreshed.
@@ -39,7 +72,7 @@ export async function lockKnownPlayers(tx: TransactionSql): Promise<void> {
  * LIMITATION: an older measurement of an account that arrives after a newer one is merged as
  * the latest, so its lower counters are recorded as anomalies.
  */
-export async function mergeStagedPlayers(tx: TransactionSql): Promise<MergeCounts> {
+async function mergePass(tx: TransactionSql): Promise<PassOutcome> {
   const [counts] = await tx`
     WITH previous_round AS (
       SELECT d.stat_day, (max(r.stat_day) + 1)::timestamp AT TIME ZONE 'UTC' AS new_since
@@ -50,7 +83,7 @@ export async function mergeStagedPlayers(tx: TransactionSql): Promise<MergeCount
       SELECT s.*, pr.new_since,
              to_timestamp(s.created_at) AS created_ts,
              least(to_timestamp(s.fetched_at_ms / 1000.0), now()) AS fetched_ts,
-             p.account_id IS NOT NULL AS known,
+             p.account_id IS NOT NULL AS known, p.xmin AS old_version,
              p.platform AS old_platform, p.nickname AS old_nickname,
              p.created_at AS old_created_at, p.last_battle_time AS old_last_battle_time,
              p.updated_at AS old_updated_at,
@@ -89,9 +122,38 @@ export async function mergeStagedPlayers(tx: TransactionSql): Promise<MergeCount
               AND (m.battles, m.wins, m.spotted, m.damage_dealt, m.frags, m.dropped_capture_points)
                   IS DISTINCT FROM (m.old_battles, m.old_wins, m.old_spotted, m.old_damage_dealt,
                                     m.old_frags, m.old_dropped_capture_points))
+       ORDER BY m.account_id
+    ), updated AS (
+      -- Counters are NULL when the API had none; coalesce keeps the stored ones then.
+      UPDATE players p SET
+        platform = c.platform, nickname = c.nickname, created_at = c.new_created_at,
+        last_battle_time = c.new_last_battle_time, updated_at = c.new_updated_at,
+        battles = coalesce(c.battles, p.battles), wins = coalesce(c.wins, p.wins),
+        spotted = coalesce(c.spotted, p.spotted),
+        damage_dealt = coalesce(c.damage_dealt, p.damage_dealt),
+        frags = coalesce(c.frags, p.frags),
+        dropped_capture_points = coalesce(c.dropped_capture_points, p.dropped_capture_points),
+        last_fetched = c.fetched_ts
+        FROM changed c
+       WHERE c.known AND p.account_id = c.account_id AND p.xmin = c.old_version
+      RETURNING c.*
+    ), inserted AS (
+      -- No ON CONFLICT (it would double the cost of the insert): an account another flush
+      -- inserted first fails the statement with a unique violation, and mergeResults runs the
+      -- flush again, when the account is known.
+      INSERT INTO players (account_id, platform, nickname, created_at, last_battle_time,
+                           updated_at, battles, wins, spotted, damage_dealt, frags,
+                           dropped_capture_points, first_seen, last_fetched)
+      SELECT account_id, platform, nickname, new_created_at, new_last_battle_time,
+             new_updated_at, battles, wins, spotted, damage_dealt, frags,
+             dropped_capture_points, fetched_ts, fetched_ts
+        FROM changed
+       WHERE NOT known
+       ORDER BY account_id
+    ), written AS (
+      SELECT * FROM updated UNION ALL SELECT * FROM changed WHERE NOT known
     ), diffs AS (
-      -- A new_account diff holds all counters, so on conflict it replaces rather than adds:
-      -- two coordinators racing on a never-seen account then still write it once.
+      -- A new_account diff holds all counters, so on conflict it replaces rather than adds.
       INSERT INTO player_diffs AS d (account_id, stat_day, platform, battles, wins, spotted,
                                      damage_dealt, frags, dropped_capture_points, new_account)
       SELECT account_id, stat_day, platform,
@@ -100,7 +162,7 @@ export async function mergeStagedPlayers(tx: TransactionSql): Promise<MergeCount
              frags - coalesce(old_frags, 0),
              dropped_capture_points - coalesce(old_dropped_capture_points, 0),
              kind = 'new_account'
-        FROM m WHERE kind IN ('grew', 'new_account')
+        FROM written WHERE kind IN ('grew', 'new_account')
       ON CONFLICT (account_id, stat_day) DO UPDATE SET
         battles = CASE WHEN excluded.new_account THEN excluded.battles
                        ELSE d.battles + excluded.battles END,
@@ -121,7 +183,7 @@ export async function mergeStagedPlayers(tx: TransactionSql): Promise<MergeCount
                                       last_battle_time, baseline)
       SELECT account_id, stat_day, platform, battles, wins, spotted, damage_dealt, frags,
              dropped_capture_points, new_last_battle_time, kind = 'baseline'
-        FROM m WHERE kind IN ('baseline', 'new_account', 'anomaly', 'grew')
+        FROM written WHERE kind IN ('baseline', 'new_account', 'anomaly', 'grew')
       ON CONFLICT (account_id, stat_day) DO UPDATE SET
         platform = excluded.platform, battles = excluded.battles, wins = excluded.wins,
         spotted = excluded.spotted, damage_dealt = excluded.damage_dealt,
@@ -131,49 +193,29 @@ export async function mergeStagedPlayers(tx: TransactionSql): Promise<MergeCount
       RETURNING 1
     ), anomalies AS (
       INSERT INTO anomalies (account_id, stat_day, field, old_value, new_value, batch_id)
-      SELECT m.account_id, m.stat_day, c.field, c.old_value, c.new_value, m.batch_id
-        FROM m CROSS JOIN LATERAL (VALUES
-               ('battles', m.old_battles, m.battles),
-               ('wins', m.old_wins, m.wins),
-               ('spotted', m.old_spotted, m.spotted),
-               ('damage_dealt', m.old_damage_dealt, m.damage_dealt),
-               ('frags', m.old_frags, m.frags),
-               ('dropped_capture_points', m.old_dropped_capture_points, m.dropped_capture_points)
+      SELECT w.account_id, w.stat_day, c.field, c.old_value, c.new_value, w.batch_id
+        FROM written w CROSS JOIN LATERAL (VALUES
+               ('battles', w.old_battles, w.battles),
+               ('wins', w.old_wins, w.wins),
+               ('spotted', w.old_spotted, w.spotted),
+               ('damage_dealt', w.old_damage_dealt, w.damage_dealt),
+               ('frags', w.old_frags, w.frags),
+               ('dropped_capture_points', w.old_dropped_capture_points, w.dropped_capture_points)
              ) AS c (field, old_value, new_value)
-       WHERE m.kind = 'anomaly' AND c.new_value < c.old_value
-      RETURNING 1
-    ), upserted AS (
-      -- Counters are NULL when the API had none; coalesce keeps the stored ones then.
-      INSERT INTO players AS p (account_id, platform, nickname, created_at, last_battle_time,
-                                updated_at, battles, wins, spotted, damage_dealt, frags,
-                                dropped_capture_points, first_seen, last_fetched)
-      SELECT account_id, platform, nickname, new_created_at, new_last_battle_time,
-             new_updated_at, battles, wins, spotted, damage_dealt, frags,
-             dropped_capture_points, fetched_ts, fetched_ts
-        FROM changed
-       ORDER BY account_id
-      ON CONFLICT (account_id) DO UPDATE SET
-        platform = excluded.platform, nickname = excluded.nickname,
-        created_at = excluded.created_at, last_battle_time = excluded.last_battle_time,
-        updated_at = excluded.updated_at,
-        battles = coalesce(excluded.battles, p.battles),
-        wins = coalesce(excluded.wins, p.wins),
-        spotted = coalesce(excluded.spotted, p.spotted),
-        damage_dealt = coalesce(excluded.damage_dealt, p.damage_dealt),
-        frags = coalesce(excluded.frags, p.frags),
-        dropped_capture_points = coalesce(excluded.dropped_capture_points,
-                                          p.dropped_capture_points),
-        last_fetched = excluded.last_fetched
+       WHERE w.kind = 'anomaly' AND c.new_value < c.old_value
       RETURNING 1
     )
-    SELECT (SELECT count(*) FROM upserted) AS players,
+    SELECT (SELECT count(*) FROM written) AS players,
            (SELECT count(*) FROM totals) AS totals,
            (SELECT count(*) FROM diffs) AS diffs,
-           (SELECT count(*) FROM anomalies) AS anomalies`;
+           (SELECT count(*) FROM anomalies) AS anomalies,
+           array(SELECT account_id FROM changed WHERE known
+                 EXCEPT ALL SELECT account_id FROM updated) AS lost`.simple();
   return {
     players: counts.players,
     totals: counts.totals,
     diffs: counts.diffs,
     anomalies: counts.anomalies,
+    lost: (counts.lost as (number | string)[]).map(Number),
   };
 }

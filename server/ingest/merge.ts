@@ -3,7 +3,7 @@ import { ensurePartitions } from "../db/partitions";
 import type { Sql } from "../db/pool";
 import { copyStagedPlayers, ensureStagingTable, type StagedPlayer } from "./copy-staged-players";
 import { countAgentBatches, leasesAlreadyDone, markBatchesDone } from "./mark-batches-done";
-import { lockKnownPlayers, mergeStagedPlayers } from "./merge-staged-players";
+import { mergeStagedPlayers, planForKeyLookups } from "./merge-staged-players";
 import type { AcceptedResult, MergeOutcome } from "./types";
 import {
   holdForVerification,
@@ -30,7 +30,9 @@ export async function mergeResults(
     await ensurePartitions(sql, statDay);
   }
 
-  const outcome = await sql.begin(async (tx) => {
+  const outcome = await retriedOnNewAccountRace(() => sql.begin(async (tx) => {
+    await planForKeyLookups(tx);
+
     // Held results (a sample under verification) are stored apart and not merged now.
     const held = await holdForVerification(tx, results, verification);
     const toMark = results.filter((r) => !held.has(r.leaseId));
@@ -39,15 +41,17 @@ export async function mergeResults(
     const notDone = toMark.filter((r) => !doneLeases.has(r.leaseId)).map((r) => r.leaseId);
     const duplicates = await leasesAlreadyDone(tx, notDone);
     for (const leaseId of await leasesAlreadyHeld(tx, notDone)) held.add(leaseId);
-    await countAgentBatches(tx, uniqueByLease(done));
     const staged = latestPerAccount(done);
     const counts = { players: 0, totals: 0, diffs: 0, anomalies: 0 };
     if (staged.length > 0) {
       await ensureStagingTable(tx);
       await copyStagedPlayers(tx, staged);
-      await lockKnownPlayers(tx);
       Object.assign(counts, await mergeStagedPlayers(tx));
     }
+
+    // Last, because every flush of an agent's results updates the same agents row, and its
+    // lock is held to the commit: taken first, it would make concurrent flushes take turns.
+    await countAgentBatches(tx, uniqueByLease(done));
     return {
       batchesDone: [...new Set(done.map((r) => r.batchId))],
       duplicateLeases: [...duplicates],
@@ -55,8 +59,31 @@ export async function mergeResults(
       heldLeases: [...held],
       ...counts,
     };
-  });
+  }));
   return { ...outcome, ms: Math.round(performance.now() - started) };
+}
+
+/** Runs of a flush that lost a race to insert a never-seen account, before it fails. */
+const MAX_NEW_ACCOUNT_RACES = 5;
+
+/**
+ * Another flush that inserted one of this flush's never-seen accounts first makes the merge
+ * fail with a unique violation on players, and roll back whole. Run again, the flush finds the
+ * account known and merges it like any other.
+ */
+async function retriedOnNewAccountRace<T>(flush: () => Promise<T>): Promise<T> {
+  for (let run = 1; ; run++) {
+    try {
+      return await flush();
+    } catch (err) {
+      if (run >= MAX_NEW_ACCOUNT_RACES || !isNewAccountRace(err)) throw err;
+    }
+  }
+}
+
+function isNewAccountRace(err: unknown): boolean {
+  const e = err as { code?: unknown; constraint_name?: unknown } | null;
+  return e?.code === "23505" && e.constraint_name === "players_pkey";
 }
 
 /** The same lease twice in one call is one batch done, counted once. */
@@ -64,7 +91,10 @@ function uniqueByLease(results: AcceptedResult[]): AcceptedResult[] {
   return [...new Map(results.map((r) => [r.leaseId, r])).values()];
 }
 
-/** An account in two results of one flush keeps the later fetch. */
+/**
+ * An account in two results of one flush keeps the later fetch. Staged in account order, so
+ * that the merge writes players rows in that order and two flushes cannot deadlock on them.
+ */
 function latestPerAccount(results: AcceptedResult[]): StagedPlayer[] {
   const latest = new Map<number, StagedPlayer>();
   for (const result of results) {
@@ -75,5 +105,5 @@ function latestPerAccount(results: AcceptedResult[]): StagedPlayer[] {
       }
     }
   }
-  return [...latest.values()];
+  return [...latest.values()].sort((a, b) => a.player.accountId - b.player.accountId);
 }

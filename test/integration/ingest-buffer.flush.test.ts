@@ -76,6 +76,33 @@ t.test("add resolves only after the commit, and a stale lease resolves as stale"
   await buffer.close();
 });
 
+t.test("up to concurrentFlushes flushes run at once, each result committed once", async (t) => {
+  const { sql } = await testDatabase(t);
+  for (const concurrentFlushes of [1, 2]) {
+    let running = 0;
+    let most = 0;
+    const merge = async (db: Sql, batch: AcceptedResult[]) => {
+      running += 1;
+      most = Math.max(most, running);
+      try {
+        return await mergeResults(db, batch);
+      } finally {
+        running -= 1;
+      }
+    };
+    const buffer = new IngestBuffer(sql, { log, flushRows: 100, flushMs: 60_000, merge, concurrentFlushes });
+    const all = await results(sql, 6, 100, 10_000 + concurrentFlushes * 1_000);
+
+    const outcomes = await Promise.all(all.map((r) => buffer.add(r)));
+
+    t.same(new Set(outcomes), new Set(["committed"]));
+    t.equal(most, concurrentFlushes, `at most ${concurrentFlushes} at once, and that many`);
+    await buffer.close();
+  }
+  const [row] = await sql`SELECT count(*)::int AS players, sum(battles)::int AS battles FROM players`;
+  t.same({ ...row }, { players: 1_200, battles: 120_000 });
+});
+
 t.test("isBehind is true while the backlog reaches highWaterRows", async (t) => {
   const { sql } = await testDatabase(t);
   const options = { log, flushRows: 1_000, flushMs: 60_000, highWaterRows: 150 };
