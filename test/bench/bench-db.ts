@@ -11,6 +11,8 @@ export interface BenchDatabase {
   create(name: string): Promise<string>;
   /** Drops the databases and stops an embedded server. */
   stop(): Promise<void>;
+  /** The postmaster's pid of the embedded server; null for a DATABASE_URL server. */
+  postmasterPid(): number | null;
 }
 
 /**
@@ -38,6 +40,12 @@ export async function startBenchDatabase(): Promise<BenchDatabase> {
       await admin.unsafe(`CREATE DATABASE ${db}`);
       created.push(db);
       return withDatabase(baseUrl, db);
+    },
+    postmasterPid() {
+      if (!dir) return null;
+      // postmaster.pid: the first line is the pid.
+      const pid = Number(fs.readFileSync(path.join(dir, "pgdata", "postmaster.pid"), "utf8").split("\n")[0]);
+      return Number.isInteger(pid) && pid > 0 ? pid : null;
     },
     async stop() {
       for (const db of created) {

@@ -2,6 +2,7 @@ import { distEntry, spawnNode } from "../support/child-process";
 import type { BenchDatabase } from "./bench-db";
 import { startBenchCluster, type BenchCluster } from "./bench-cluster";
 import type { BenchRow } from "./bench-table";
+import { treeCpuSeconds } from "./process-tree-cpu";
 import { mb, procUsage } from "./proc-usage";
 
 export interface PipelineOptions {
@@ -39,16 +40,25 @@ export async function measurePipeline(db: BenchDatabase, o: PipelineOptions): Pr
     await waitAgents(cluster, o.agents);
 
     const serverPid = cluster.server.child.pid!;
-    const before = procUsage(serverPid);
+    const parts = cpuParts(cluster, db.postmasterPid());
+    const before = parts();
     const day1 = (await cluster.simJson("/sim/truth?day=1")).date as string;
     const round1 = await cluster.runRound(day1);
     const after = procUsage(serverPid);
+    const used = minus(parts(), before);
     const batchesPerSecond = round1.batches / round1.seconds;
-    const cpuPer1000 = ((after.cpuSeconds - before.cpuSeconds) / round1.batches) * 1000;
+    const per1000 = (seconds: number) => ((seconds / round1.batches) * 1000).toFixed(2);
 
-    const reference = await bareLoop(cluster.simUrl, o.agents * o.inFlight, o.referenceSeconds);
+    const simPid = cluster.sim.child.pid!;
+    const simBefore = treeCpuSeconds(simPid);
+    const bare = await bareLoop(cluster.simUrl, o.agents * o.inFlight, o.referenceSeconds);
+    const simPer1000 = ((treeCpuSeconds(simPid) - simBefore) / bare.answers) * 1000;
+    const reference = bare.answers / bare.seconds;
     const crawl = await measureCrawl(cluster);
 
+    // The CPU one batch costs all parts together, against the 2 cores (or more) of the machine.
+    const totalPer1000 = Object.values(used).reduce((a, b) => a + b, 0) / round1.batches * 1000;
+    const coresAtReference = (totalPer1000 / 1000) * reference;
     const pipelineRatio = batchesPerSecond / reference;
     return [
       {
@@ -62,7 +72,12 @@ export async function measurePipeline(db: BenchDatabase, o: PipelineOptions): Pr
         met: pipelineRatio >= 0.5,
         notes:
           `${round1.batches} batches in ${round1.seconds.toFixed(1)} s, ${o.agents} agents x ${o.inFlight} in flight; ` +
-          `server ${cpuPer1000.toFixed(2)} CPU-s per 1,000 batches, peak RSS ${mb(after.peakRssBytes)} MB`,
+          `server peak RSS ${mb(after.peakRssBytes)} MB; CPU-s per 1,000 batches: ` +
+          `server ${per1000(used.server)}, agents ${per1000(used.agents)}, ` +
+          `simulator ${per1000(used.simulator)}, PostgreSQL ` +
+          `${used.postgres === undefined ? "not measured" : per1000(used.postgres)}; ` +
+          `the simulator alone ${simPer1000.toFixed(2)} per 1,000 answers in the reference; ` +
+          `at the reference's rate the pipeline would need ${coresAtReference.toFixed(1)} cores`,
       },
       crawl,
     ];
@@ -107,12 +122,35 @@ export async function waitAgents(cluster: BenchCluster, n: number, timeoutMs = 6
   }
 }
 
-/** Answers per second of the bare loop, unpaced, with `concurrency` requests in flight. */
-async function bareLoop(simUrl: string, concurrency: number, seconds: number): Promise<number> {
+type Parts = { server: number; agents: number; simulator: number; postgres?: number };
+
+/** Reads the CPU seconds used so far by each part of the pipeline, from /proc. */
+function cpuParts(cluster: BenchCluster, postmasterPid: number | null): () => Parts {
+  return () => ({
+    server: treeCpuSeconds(cluster.server.child.pid!),
+    agents: cluster.agents.reduce((sum, a) => sum + treeCpuSeconds(a.child.pid!), 0),
+    simulator: treeCpuSeconds(cluster.sim.child.pid!),
+    ...(postmasterPid === null ? {} : { postgres: treeCpuSeconds(postmasterPid) }),
+  });
+}
+
+function minus(after: Parts, before: Parts): Parts {
+  const out: Parts = {
+    server: after.server - before.server,
+    agents: after.agents - before.agents,
+    simulator: after.simulator - before.simulator,
+  };
+  if (after.postgres !== undefined && before.postgres !== undefined) {
+    out.postgres = after.postgres - before.postgres;
+  }
+  return out;
+}
+
+/** The bare loop's answers and seconds, unpaced, with `concurrency` requests in flight. */
+async function bareLoop(simUrl: string, concurrency: number, seconds: number) {
   const loop = spawnNode(distEntry("test/bench/bare-loop.js"), [
     `${simUrl}/wotx`, KEY, "5000", String(concurrency), String(seconds * 1000), "0",
   ]);
   const line = await loop.waitForLine(/"answers"/, seconds * 1000 + 60_000);
-  const result = JSON.parse(line) as { answers: number; errors: number; seconds: number };
-  return result.answers / result.seconds;
+  return JSON.parse(line) as { answers: number; errors: number; seconds: number };
 }
