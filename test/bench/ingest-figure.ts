@@ -40,7 +40,7 @@ export async function measureIngest(db: BenchDatabase, players: number): Promise
       figure,
       value: rowsPerSecond,
       unit: "rows/s",
-      reference: "raw COPY, unlogged",
+      reference: "raw COPY, unlogged, best of 3",
       referenceValue: raw,
       ratio: rowsPerSecond / raw,
       goal,
@@ -122,7 +122,10 @@ async function timedIngest(sql: Sql, results: AcceptedResult[]): Promise<number>
   return rows / seconds;
 }
 
-/** The same rows, in the same text format, in one COPY into an unlogged table. */
+/** Runs of the reference; the fastest counts, so a slow moment of the machine cannot flatter. */
+const REFERENCE_RUNS = 3;
+
+/** The same rows, in the same text format, in one COPY into an unlogged table: best of 3. */
 async function rawCopy(sql: Sql, results: AcceptedResult[]): Promise<number> {
   await sql`
     CREATE UNLOGGED TABLE raw_copy (
@@ -132,14 +135,19 @@ async function rawCopy(sql: Sql, results: AcceptedResult[]): Promise<number> {
       dropped_capture_points bigint, stat_day date, batch_id bigint, fetched_at_ms bigint)`;
   const staged = results.flatMap((result) => result.players.map((p) => ({ player: p, result })));
 
-  const started = performance.now();
-  const stream = await sql`COPY raw_copy FROM STDIN`.writable();
-  await pipeline(Readable.from(lines(staged)), stream);
-  const seconds = (performance.now() - started) / 1000;
+  let best = 0;
+  for (let run = 0; run < REFERENCE_RUNS; run++) {
+    await sql`TRUNCATE raw_copy`;
+    const started = performance.now();
+    const stream = await sql`COPY raw_copy FROM STDIN`.writable();
+    await pipeline(Readable.from(lines(staged)), stream);
+    const seconds = (performance.now() - started) / 1000;
 
-  const [{ n }] = await sql`SELECT count(*)::int AS n FROM raw_copy`;
-  if (n !== staged.length) throw new Error(`raw COPY loaded ${n} of ${staged.length} rows`);
-  return staged.length / seconds;
+    const [{ n }] = await sql`SELECT count(*)::int AS n FROM raw_copy`;
+    if (n !== staged.length) throw new Error(`raw COPY loaded ${n} of ${staged.length} rows`);
+    best = Math.max(best, staged.length / seconds);
+  }
+  return best;
 }
 
 function* lines(staged: { player: Player; result: AcceptedResult }[]): Generator<string> {
