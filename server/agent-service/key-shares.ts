@@ -1,4 +1,5 @@
 import type { Sql } from "postgres";
+import { CoalescingTimer } from "./coalescing-timer";
 import { RateBudget } from "./rate-budget";
 
 /** How often quiet budgets are raised (additive increase). */
@@ -10,6 +11,14 @@ const AIMD_TICK_MS = 1_000;
  * second second (test/rate/key-shares.four-agents.test.ts).
  */
 const JOIN_DELAY_MS = 1_000;
+/**
+ * New shares are sent at most this often. Each join or leave changes the share of every holder
+ * of the key, so a thousand agents connecting within seconds drew about a million Config
+ * messages (half a minute of the coordinator's CPU and 800 MB of queued writes in the scale
+ * bench); merged, it is one message per holder per period. A cut a rate limit asks for is
+ * sent at once.
+ */
+const PUSH_PERIOD_MS = 250;
 
 /** An API key as the server hands it out. */
 export interface ApiKeyRow {
@@ -39,17 +48,26 @@ export interface KeyHolder {
 /**
  * Splits each API key's budget among the sessions that hold it: evenly for an application key,
  * and per public address for an ip key. Each new session takes the key with the most budget
- * left per holder. Every change of membership pushes new shares to the holders it touches.
- * Each budget adapts by AIMD (rate-budget.ts) to the REQUEST_LIMIT_EXCEEDED answers reported.
+ * left per holder. A change of membership or budget marks the key, and the marked keys' holders
+ * get their new shares together (PUSH_PERIOD_MS); a holder whose share did not change gets no
+ * message. Each budget adapts by AIMD (rate-budget.ts) to the REQUEST_LIMIT_EXCEEDED answers.
  */
 export class KeyShares {
   private keys: ApiKeyRow[] = [];
   private readonly holders = new Set<KeyHolder>();
   /** AIMD state per budget: "<keyId>" for application keys, "<keyId>@<address>" for ip keys. */
   private readonly budgets = new Map<string, RateBudget>();
+  /** Holders per budget name, joining ones included, so a share costs no pass over holders. */
+  private readonly counts = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
   /** Holders that joined less than JOIN_DELAY_MS ago: counted as peers, not yet given a share. */
   private readonly joining = new Set<KeyHolder>();
+  /** Joined since the last push: their wait starts once the others' cuts are sent. */
+  private joinedSincePush: KeyHolder[] = [];
+  private readonly marked = new Set<number>();
+  /** What each holder was last sent, to skip a push that changes nothing. */
+  private readonly sent = new WeakMap<KeyHolder, KeyShare>();
+  private readonly pushes = new CoalescingTimer(PUSH_PERIOD_MS, () => this.pushMarked());
 
   constructor(private readonly sql: Sql) {}
 
@@ -65,9 +83,19 @@ export class KeyShares {
       kind: r.kind,
     }));
     const known = new Set(this.keys.map((k) => k.id));
-    for (const h of this.holders) if (h.apiKeyId !== null && !known.has(h.apiKeyId)) h.apiKeyId = null;
-    for (const h of this.holders) if (h.apiKeyId === null) h.apiKeyId = this.pickKey(h);
-    this.pushAll();
+    for (const h of this.holders) {
+      if (h.apiKeyId !== null && !known.has(h.apiKeyId)) h.apiKeyId = null;
+    }
+    this.recount();
+    for (const h of this.holders) {
+      if (h.apiKeyId !== null) continue;
+      h.apiKeyId = this.pickKey(h);
+      this.count(h, 1);
+    }
+
+    for (const h of this.holders) if (h.apiKeyId === null) this.sendShare(h, null);
+    for (const key of this.keys) this.marked.add(key.id);
+    this.pushes.runNow();
   }
 
   get enabledKeys(): number {
@@ -85,7 +113,11 @@ export class KeyShares {
   rateLimited(holder: KeyHolder, count = 1, nowMs = Date.now()): void {
     const key = this.keys.find((k) => k.id === holder.apiKeyId);
     if (!key || !this.holders.has(holder)) return;
-    if (this.budgetOf(key, holder.address).limited(nowMs, count)) this.pushKey(key.id);
+    if (!this.budgetOf(key, holder.address).limited(nowMs, count)) return;
+
+    // The API refuses requests now: the cut cannot wait for the next push period.
+    this.marked.add(key.id);
+    this.pushes.runNow();
   }
 
   /** Additive increase for every budget that has been quiet. */
@@ -95,80 +127,109 @@ export class KeyShares {
       for (const [name, budget] of this.budgets) {
         if (budgetKeyId(name) === key.id && budget.tick(nowMs)) changed = true;
       }
-      if (changed) this.pushKey(key.id);
+      if (changed) this.mark(key.id);
     }
   }
 
-  /** Stops the AIMD timer. */
+  /** Stops the AIMD and push timers. */
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.pushes.stop();
   }
 
   attach(holder: KeyHolder): void {
     this.timer ??= setInterval(() => this.tick(), AIMD_TICK_MS).unref();
     this.holders.add(holder);
     holder.apiKeyId = this.pickKey(holder);
-    if (holder.apiKeyId === null) return holder.setShare(null);
+    if (holder.apiKeyId === null) return this.sendShare(holder, null);
 
+    this.count(holder, 1);
     this.joining.add(holder);
-    this.pushKey(holder.apiKeyId);
-    setTimeout(() => {
-      this.joining.delete(holder);
-      if (this.holders.has(holder)) this.pushKey(holder.apiKeyId);
-    }, JOIN_DELAY_MS).unref();
+    this.joinedSincePush.push(holder);
+    this.mark(holder.apiKeyId);
   }
 
   detach(holder: KeyHolder): void {
     this.joining.delete(holder);
     if (!this.holders.delete(holder)) return;
+    this.count(holder, -1);
     const keyId = holder.apiKeyId;
     holder.apiKeyId = null;
-    this.pushKey(keyId);
+    if (keyId !== null) this.mark(keyId);
+  }
+
+  private mark(keyId: number): void {
+    this.marked.add(keyId);
+    this.pushes.request();
+  }
+
+  /** Sends the holders of the marked keys their shares; starts the wait of those who joined. */
+  private pushMarked(): void {
+    const keyIds = new Set(this.marked);
+    this.marked.clear();
+    for (const h of this.holders) {
+      if (h.apiKeyId === null || !keyIds.has(h.apiKeyId) || this.joining.has(h)) continue;
+      this.pushShare(h);
+    }
+
+    const joined = this.joinedSincePush;
+    this.joinedSincePush = [];
+    if (joined.length === 0) return;
+    setTimeout(() => {
+      for (const h of joined) {
+        // Its peers' shares counted it from the start: only the joiner itself gets a message.
+        if (this.joining.delete(h) && this.holders.has(h)) this.pushShare(h);
+      }
+    }, JOIN_DELAY_MS).unref();
+  }
+
+  private pushShare(holder: KeyHolder): void {
+    const key = this.keys.find((k) => k.id === holder.apiKeyId);
+    if (!key) return;
+    this.sendShare(holder, { key, requestsPerSecond: this.shareOf(key, holder) });
+  }
+
+  private sendShare(holder: KeyHolder, share: KeyShare | null): void {
+    const last = this.sent.get(holder);
+    const same = last?.key === share?.key && last?.requestsPerSecond === share?.requestsPerSecond;
+    if (share && same) return;
+
+    if (share) this.sent.set(holder, share);
+    else this.sent.delete(holder);
+    holder.setShare(share);
   }
 
   private pickKey(holder: KeyHolder): number | null {
     let best: ApiKeyRow | null = null;
     let bestShare = -1;
     for (const key of this.keys) {
-      const share = key.requestsPerSecond / (this.peers(key, holder.address) + 1);
+      const peers = this.counts.get(budgetName(key, holder.address)) ?? 0;
+      const share = key.requestsPerSecond / (peers + 1);
       if (share > bestShare) [best, bestShare] = [key, share];
     }
     return best ? best.id : null;
   }
 
-  /** Holders that share one budget with a holder at this address. */
-  private peers(key: ApiKeyRow, address: string): number {
-    let n = 0;
-    for (const h of this.holders) {
-      if (h.apiKeyId === key.id && (key.kind === "application" || h.address === address)) n += 1;
-    }
-    return n;
-  }
-
-  private pushKey(keyId: number | null): void {
-    const key = this.keys.find((k) => k.id === keyId);
+  private count(holder: KeyHolder, by: 1 | -1): void {
+    const key = this.keys.find((k) => k.id === holder.apiKeyId);
     if (!key) return;
-    for (const h of this.holders) {
-      if (h.apiKeyId !== key.id || this.joining.has(h)) continue;
-      h.setShare({ key, requestsPerSecond: this.shareOf(key, h) });
-    }
+    const name = budgetName(key, holder.address);
+    this.counts.set(name, (this.counts.get(name) ?? 0) + by);
   }
 
-  private pushAll(): void {
-    for (const h of this.holders) {
-      const key = this.keys.find((k) => k.id === h.apiKeyId);
-      h.setShare(key ? { key, requestsPerSecond: this.shareOf(key, h) } : null);
-    }
+  private recount(): void {
+    this.counts.clear();
+    for (const h of this.holders) this.count(h, 1);
   }
 
   private shareOf(key: ApiKeyRow, holder: KeyHolder): number {
     const rate = this.budgetOf(key, holder.address).rate;
-    return rate / Math.max(1, this.peers(key, holder.address));
+    return rate / Math.max(1, this.counts.get(budgetName(key, holder.address)) ?? 0);
   }
 
   private budgetOf(key: ApiKeyRow, address: string): RateBudget {
-    const name = key.kind === "ip" ? `${key.id}@${address}` : String(key.id);
+    const name = budgetName(key, address);
     let budget = this.budgets.get(name);
     if (!budget) {
       budget = new RateBudget(key.requestsPerSecond);
@@ -177,6 +238,10 @@ export class KeyShares {
     budget.reconfigure(key.requestsPerSecond);
     return budget;
   }
+}
+
+function budgetName(key: ApiKeyRow, address: string): string {
+  return key.kind === "ip" ? `${key.id}@${address}` : String(key.id);
 }
 
 function budgetKeyId(name: string): number {

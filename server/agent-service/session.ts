@@ -129,13 +129,16 @@ export class AgentSession implements KeyHolder {
       this.log.warn({ agentId: this.agentId }, "no API key available for agent");
       return;
     }
+    const first = this.config === null;
     const config = this.makeConfig(share);
     this.config = config;
     this.send({ kind: { $case: "config", value: config } });
-    this.log.info(
-      { agentId: this.agentId, apiKeyId: share.key.id, requestsPerSecond: config.requestsPerSecond },
-      "config sent",
-    );
+    // Shares change whenever an agent joins or leaves: at info only the first Config of a
+    // session, or a thousand agents write a line each per change.
+    const { requestsPerSecond } = config;
+    const fields = { agentId: this.agentId, apiKeyId: share.key.id, requestsPerSecond };
+    if (first) this.log.info(fields, "config sent");
+    else this.log.debug(fields, "config sent");
   }
 
   /** Ends the stream with an error status; the hub's close handler releases what it held. */
