@@ -11,6 +11,15 @@ export interface Lease {
   deadlineMs: number;
 }
 
+/*
+ * Query shapes, measured on a 20,000-batch round: "round_id = (SELECT ...)" (one round runs at
+ * a time, rounds_one_active) lets the pending batches be read in index order up to the LIMIT;
+ * "round_id IN (SELECT ...)" joined and sorted every pending batch first (16 ms a query before
+ * the table was analyzed, 4 ms after). The id list repeated as "b.id = ANY(...)" gives the
+ * UPDATE an index lookup where the join on unnest() alone was planned as a scan of all batches
+ * (7 ms, growing with the round).
+ */
+
 /** A second fetch must come from another agent; past this wait any agent may make it. */
 const DEFAULT_VERIFY_WAIT_MS = 600_000;
 
@@ -50,7 +59,7 @@ async function leaseRows(
       FROM rounds r, realms m
      WHERE b.id IN (SELECT id FROM batches
                      WHERE state = 'pending'
-                       AND round_id IN (SELECT id FROM rounds WHERE state = 'running')
+                       AND round_id = (SELECT id FROM rounds WHERE state = 'running')
                        AND (verify_agents IS NULL OR NOT ${agentId} = ANY(verify_agents)
                             OR verify_since < now() - ${verifyWaitMs} * interval '1 millisecond')
                        AND NOT id = ANY(${taken}::bigint[])
@@ -158,7 +167,7 @@ export async function leaseBatchesToMany(
                   THEN verify_agents END AS kept_from
         FROM batches
        WHERE state = 'pending'
-         AND round_id IN (SELECT id FROM rounds WHERE state = 'running')
+         AND round_id = (SELECT id FROM rounds WHERE state = 'running')
          AND (verify_agents IS NULL OR NOT verify_agents @> ${agentIds}::text[]
               OR verify_since < now() - ${verifyWaitMs} * interval '1 millisecond')
        ORDER BY round_id, id
@@ -190,6 +199,7 @@ export async function leaseBatchesToMany(
                     ${pairs.wantIndexes}::int[]) AS p(batch_id, agent_id, want_index),
              rounds r, realms m
        WHERE b.id = p.batch_id
+         AND b.id = ANY(${pairs.batchIds}::bigint[])
          AND r.id = b.round_id
          AND m.id = b.realm_id
       RETURNING p.want_index, b.id, b.lease_id, b.round_id, r.stat_day, m.platform, b.first_id,
