@@ -11,6 +11,7 @@ import { enrolledClientOrExit, EXIT_NOT_ENROLLED, watchCredentialRefusals } from
 import { observeSessions } from "./session-observer";
 import { StatusLine } from "./status-line";
 import { StatusReporter } from "./status-reporter";
+import { holdYoungGeneration } from "./young-generation";
 
 /**
  * `tracker-agent run`: the agent itself, at low priority, logging to the rotating file, keeping
@@ -18,6 +19,7 @@ import { StatusReporter } from "./status-reporter";
  * returning its leases.
  */
 export function runAgentCommand(command: RunCommand): void {
+  holdYoungGeneration();
   const dataDir = agentDataDir();
   const statusLine = process.stdout.isTTY ? new StatusLine(process.stdout) : undefined;
   const { log, logFile, close } = createAgentLog(dataDir, statusLine);
