@@ -183,13 +183,23 @@ async function mergePass(tx: TransactionSql): Promise<PassOutcome> {
                                       last_battle_time, baseline)
       SELECT account_id, stat_day, platform, battles, wins, spotted, damage_dealt, frags,
              dropped_capture_points, new_last_battle_time, kind = 'baseline'
-        FROM written WHERE kind IN ('baseline', 'new_account', 'anomaly', 'grew')
+        FROM written WHERE kind IN ('baseline', 'new_account', 'anomaly', 'grew') AND known
       ON CONFLICT (account_id, stat_day) DO UPDATE SET
         platform = excluded.platform, battles = excluded.battles, wins = excluded.wins,
         spotted = excluded.spotted, damage_dealt = excluded.damage_dealt,
         frags = excluded.frags, dropped_capture_points = excluded.dropped_capture_points,
         last_battle_time = excluded.last_battle_time,
         baseline = t.baseline AND excluded.baseline
+      RETURNING 1
+    ), first_totals AS (
+      -- Totals are written only with the players row, so an account that had none has no
+      -- totals either: a plain insert, at half the cost of one with ON CONFLICT.
+      INSERT INTO player_totals (account_id, stat_day, platform, battles, wins, spotted,
+                                 damage_dealt, frags, dropped_capture_points, last_battle_time,
+                                 baseline)
+      SELECT account_id, stat_day, platform, battles, wins, spotted, damage_dealt, frags,
+             dropped_capture_points, new_last_battle_time, kind = 'baseline'
+        FROM written WHERE kind IN ('baseline', 'new_account') AND NOT known
       RETURNING 1
     ), anomalies AS (
       INSERT INTO anomalies (account_id, stat_day, field, old_value, new_value, batch_id)
@@ -206,7 +216,7 @@ async function mergePass(tx: TransactionSql): Promise<PassOutcome> {
       RETURNING 1
     )
     SELECT (SELECT count(*) FROM written) AS players,
-           (SELECT count(*) FROM totals) AS totals,
+           (SELECT count(*) FROM totals) + (SELECT count(*) FROM first_totals) AS totals,
            (SELECT count(*) FROM diffs) AS diffs,
            (SELECT count(*) FROM anomalies) AS anomalies,
            array(SELECT account_id FROM changed WHERE known

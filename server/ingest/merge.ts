@@ -68,7 +68,7 @@ const MAX_NEW_ACCOUNT_RACES = 5;
 
 /**
  * Another flush that inserted one of this flush's never-seen accounts first makes the merge
- * fail with a unique violation on players, and roll back whole. Run again, the flush finds the
+ * fail with a unique violation, and roll back whole. Run again, the flush finds the
  * account known and merges it like any other.
  */
 async function retriedOnNewAccountRace<T>(flush: () => Promise<T>): Promise<T> {
@@ -81,9 +81,15 @@ async function retriedOnNewAccountRace<T>(flush: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * A never-seen account's players row and first totals row are plain inserts, made in either
+ * order within the statement, so the lost race shows on either primary key (totals: a monthly
+ * partition's). Neither can collide otherwise: totals are written only with the players row.
+ */
 function isNewAccountRace(err: unknown): boolean {
   const e = err as { code?: unknown; constraint_name?: unknown } | null;
-  return e?.code === "23505" && e.constraint_name === "players_pkey";
+  if (e?.code !== "23505" || typeof e.constraint_name !== "string") return false;
+  return e.constraint_name === "players_pkey" || /^player_totals_\w+_pkey$/.test(e.constraint_name);
 }
 
 /** The same lease twice in one call is one batch done, counted once. */

@@ -1,4 +1,5 @@
 import t from "tap";
+import { ensurePartitions } from "../../server/db/partitions";
 import type { Sql } from "../../server/db/pool";
 import { mergeResults } from "../../server/ingest/merge";
 import { counts, leaseBatch, mergeRound, played, player, result, startRound } from "./ingest-fixtures";
@@ -69,11 +70,17 @@ t.test("a flush that loses the insert of a new account runs again and merges it"
   const round = await startRound(sql, "2025-03-01");
   const fresh = player(9000);
 
-  // Another flush has inserted the account, without counters, and not yet committed.
+  await ensurePartitions(sql, "2025-03-01");
+
+  // Another flush has inserted the account and its first totals, and not yet committed.
   let commitOther = () => {};
   const otherHolds = new Promise<void>((resolve) => (commitOther = resolve));
   const other = sql.begin(async (tx) => {
     await tx`INSERT INTO players (account_id, platform, nickname) VALUES (9000, 'xbox', 'early')`;
+    await tx`
+      INSERT INTO player_totals (account_id, stat_day, platform, battles, wins, spotted,
+                                 damage_dealt, frags, dropped_capture_points, baseline)
+      VALUES (9000, '2025-03-01', 'xbox', 0, 0, 0, 0, 0, 0, true)`;
     await otherHolds;
   });
   await new Promise((r) => setTimeout(r, 100));
