@@ -11,14 +11,10 @@ import type {
 import { TrackerError } from "../../shared/errors";
 import type { Logger } from "../../shared/log";
 import type { ServerConfig } from "../config";
-import {
-  failLease,
-  leaseBatchesToMany,
-  releaseLeases,
-  type Lease,
-} from "../scheduler/lease-batches";
+import { failLease, releaseLeases } from "../scheduler/lease-batches";
 import type { AcceptedResult } from "../ingest/types";
 import { checkResult } from "./check-result";
+import { Dispatcher } from "./dispatcher";
 import { KeyShares, type KeyShare } from "./key-shares";
 import { AgentSession, peerAddress } from "./session";
 import { RateWindow } from "./rate-window";
@@ -42,19 +38,6 @@ const HELLO_TIMEOUT_MS = 10_000;
 const MAX_QUEUED_MESSAGES = 32;
 /** Want messages a session may send in one second; an honest agent sends one per batch done. */
 const MAX_WANTS_PER_SECOND = 500;
-/** Lease queries that found no batch before the dispatcher waits for IDLE_POLL_MS. */
-const EMPTY_LEASES_BEFORE_IDLE = 3;
-/**
- * Sessions served by one lease query; groups keep the ingest-behind check between grants and
- * each transaction short. Measured with `make bench BENCH_ARGS="--only scale"` (1,000 light
- * agents, 20,000 batches, 2 cores): one query per session gave assignment p50 1,846 ms, round
- * 158 s (load 8, shared with a test run); one query per 100 sessions p50 35 ms, p99 473 ms
- * (each agent's first wait, asked before the round, apart), round 52 s (load 2).
- */
-const SESSIONS_PER_LEASE_QUERY = 100;
-/** How often the dispatcher looks again for work when it found none. */
-const IDLE_POLL_MS = 500;
-
 /**
  * The agent service: keeps every Session stream, hands leases to sessions with credit, checks
  * results against their leases and passes them to ingest, and acknowledges after commit.
@@ -66,10 +49,7 @@ export class AgentHub {
   readonly apiRequests = new RateWindow(60_000);
   /** Counters for Prometheus; the server sets them after construction. */
   metrics: HubMetrics = NO_HUB_METRICS;
-  private pumping = false;
-  private pumpAgain = false;
-  private pumps = 0;
-  private idleTimer: NodeJS.Timeout | null = null;
+  private readonly dispatcher: Dispatcher;
   private stopping = false;
   /** What enrollment tokens carry; the server sets it once the agent port is bound. */
   identity: AgentServiceIdentity | null = null;
@@ -81,6 +61,13 @@ export class AgentHub {
     private readonly log: Logger,
   ) {
     this.keyShares = new KeyShares(sql);
+    this.dispatcher = new Dispatcher({
+      sql,
+      config,
+      isBehind: () => this.stopping || this.sink.isBehind,
+      metrics: () => this.metrics,
+      log,
+    });
   }
 
   async start(): Promise<void> {
@@ -159,7 +146,7 @@ export class AgentHub {
           session.credit + kind.value.credit,
           Math.max(0, this.config.agent.maxCredit - session.leases.size),
         );
-        return this.wake();
+        return this.dispatcher.want(session);
       case "batchResult":
         return this.onResult(session, kind.value);
       case "batchFailed":
@@ -404,94 +391,13 @@ export class AgentHub {
 
   /** Asks the dispatcher to look for work now. */
   wake(): void {
-    if (this.pumping) {
-      this.pumpAgain = true;
-      return;
-    }
-    this.pumping = true;
-    void this.pump().finally(() => {
-      this.pumping = false;
-      if (this.pumpAgain) {
-        this.pumpAgain = false;
-        this.wake();
-      }
-    });
-  }
-
-  private async pump(): Promise<void> {
-    if (this.stopping || this.sink.isBehind) return this.pollLater();
-
-    // A batch under verification is kept from the agents that fetched it, so one query finding
-    // nothing does not mean the next will: a few more are asked, in an order that rotates.
-    let empty = 0;
-    let retry = false;
-    const ready: AgentSession[] = [];
-    for (const session of rotate([...this.sessions], this.pumps++)) {
-      if (session.closed || session.credit <= 0) continue;
-      // Credit asked before the agent's Config (its key share) or while it reads slowly: later.
-      if (!session.config || session.writeBlocked) retry = true;
-      else ready.push(session);
-    }
-    for (let at = 0; at < ready.length; at += SESSIONS_PER_LEASE_QUERY) {
-      // Ingest may fall behind while this loop runs: no grant past that moment.
-      if (this.sink.isBehind) return this.pollLater();
-      const group = ready.slice(at, at + SESSIONS_PER_LEASE_QUERY).filter((s) => !s.closed);
-      let leases;
-      try {
-        const { ttlMs } = this.config.lease;
-        const { waitMs } = this.config.verify;
-        const wants = group.map((s) => ({ agentId: s.agentId, n: s.credit }));
-        leases = await leaseBatchesToMany(this.sql, wants, ttlMs, waitMs);
-      } catch (err) {
-        this.log.warn({ err }, "leasing failed");
-        return this.pollLater();
-      }
-      let granted = 0;
-      for (const [i, session] of group.entries()) {
-        if (session.closed) {
-          const ids = leases[i].map((l) => l.leaseId);
-          await releaseLeases(this.sql, ids, "agent disconnected", false);
-          continue;
-        }
-        for (const lease of leases[i]) this.assign(session, lease);
-        granted += leases[i].length;
-      }
-      if (granted === 0 && ++empty >= EMPTY_LEASES_BEFORE_IDLE) return this.pollLater();
-    }
-    if (empty > 0 || retry) this.pollLater();
-  }
-
-  private assign(session: AgentSession, lease: Lease): void {
-    session.credit -= 1;
-    this.metrics.creditGranted(1);
-    session.leases.set(lease.leaseId, { ...lease, ids: new Set(lease.accountIds) });
-    session.send({
-      kind: {
-        $case: "assign",
-        value: {
-          leaseId: lease.leaseId,
-          roundId: lease.roundId,
-          realm: lease.platform,
-          accountIds: lease.accountIds,
-          leaseDeadlineMs: lease.deadlineMs,
-        },
-      },
-    });
-    session.log.debug({ leaseId: lease.leaseId, batchId: lease.batchId }, "lease granted");
-  }
-
-  private pollLater(): void {
-    if (this.idleTimer || this.stopping) return;
-    this.idleTimer = setTimeout(() => {
-      this.idleTimer = null;
-      this.wake();
-    }, IDLE_POLL_MS);
+    this.dispatcher.wake();
   }
 
   /** Stops handing out work, returns every lease that has no result yet, ends all streams. */
   async stop(): Promise<void> {
     this.stopping = true;
-    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.dispatcher.stop();
     const open = [...this.sessions];
     for (const s of open) {
       s.send({ kind: { $case: "drain", value: { reason: "server stopping" } } });
@@ -499,13 +405,6 @@ export class AgentHub {
     }
     await Promise.all(open.map((s) => this.onClose(s)));
   }
-}
-
-/** The list started at position `by` (modulo its length), wrapping around. */
-function rotate<T>(list: T[], by: number): T[] {
-  if (list.length < 2) return list;
-  const at = by % list.length;
-  return [...list.slice(at), ...list.slice(0, at)];
 }
 
 function rejected(leaseId: number, code: string, reason: string): ServerMessage {
