@@ -123,10 +123,14 @@ function readAnswer(response: http.IncomingMessage, settle: Settle): void {
     chunks.push(chunk);
   });
   response.on("error", (err) => settle(err));
+  // Every answer ends with "close": the error is built only when no "end" came before it,
+  // since capturing its stack on each request would cost more than the rest of this function.
+  let ended = false;
   response.on("close", () => {
-    settle(new TransportError("connection", "connection closed mid-answer"));
+    if (!ended) settle(new TransportError("connection", "connection closed mid-answer"));
   });
   response.on("end", () => {
+    ended = true;
     if (!response.complete) {
       settle(new TransportError("connection", "connection closed mid-answer"));
       return;
