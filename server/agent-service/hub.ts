@@ -15,6 +15,7 @@ import { failLease, releaseLeases } from "../scheduler/lease-batches";
 import type { AcceptedResult } from "../ingest/types";
 import { checkResult } from "./check-result";
 import { Dispatcher } from "./dispatcher";
+import { KeyHolderCensus } from "./key-holder-census";
 import { KeyShares, type KeyShare } from "./key-shares";
 import { AgentSession, peerAddress } from "./session";
 import { RateWindow } from "./rate-window";
@@ -45,6 +46,7 @@ const MAX_WANTS_PER_SECOND = 500;
 export class AgentHub {
   readonly sessions = new Set<AgentSession>();
   readonly keyShares: KeyShares;
+  private readonly census: KeyHolderCensus;
   readonly batchesDone = new RateWindow(60_000);
   readonly apiRequests = new RateWindow(60_000);
   /** Counters for Prometheus; the server sets them after construction. */
@@ -61,6 +63,7 @@ export class AgentHub {
     private readonly log: Logger,
   ) {
     this.keyShares = new KeyShares(sql);
+    this.census = new KeyHolderCensus(sql, this.keyShares, log);
     this.dispatcher = new Dispatcher({
       sql,
       config,
@@ -72,6 +75,7 @@ export class AgentHub {
 
   async start(): Promise<void> {
     await this.keyShares.reload();
+    this.census.start();
   }
 
   /** The gRPC handler of AgentService.Session. */
@@ -404,6 +408,7 @@ export class AgentHub {
       s.end();
     }
     await Promise.all(open.map((s) => this.onClose(s)));
+    await this.census.stop();
   }
 }
 

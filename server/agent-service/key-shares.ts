@@ -43,14 +43,14 @@ export interface KeyHolder {
   setShare(share: KeyShare | null): void;
 }
 
-// LIMITATION: rate shares are kept per coordinator: two coordinators sharing one key each
-// split the whole budget among their own agents.
 /**
  * Splits each API key's budget among the sessions that hold it: evenly for an application key,
  * and per public address for an ip key. Each new session takes the key with the most budget
  * left per holder. A change of membership or budget marks the key, and the marked keys' holders
  * get their new shares together (PUSH_PERIOD_MS); a holder whose share did not change gets no
  * message. Each budget adapts by AIMD (rate-budget.ts) to the REQUEST_LIMIT_EXCEEDED answers.
+ * Holders on other coordinators of the same database count too (key-holder-census.ts), so a
+ * key's budget is split among all of its agents.
  */
 export class KeyShares {
   private keys: ApiKeyRow[] = [];
@@ -59,6 +59,8 @@ export class KeyShares {
   private readonly budgets = new Map<string, RateBudget>();
   /** Holders per budget name, joining ones included, so a share costs no pass over holders. */
   private readonly counts = new Map<string, number>();
+  /** Holders per budget name on the other live coordinators, from the last census. */
+  private remote = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
   /** Holders that joined less than JOIN_DELAY_MS ago: counted as peers, not yet given a share. */
   private readonly joining = new Set<KeyHolder>();
@@ -107,6 +109,20 @@ export class KeyShares {
     let n = 0;
     for (const h of this.holders) if (h.apiKeyId === keyId) n += 1;
     return n;
+  }
+
+  /** Holders per budget name on this coordinator, for the census. */
+  localCounts(): Map<string, number> {
+    return new Map([...this.counts].filter(([, n]) => n > 0));
+  }
+
+  /** The other coordinators' holders per budget name; keys whose total changed get new shares. */
+  setRemoteCounts(counts: Map<string, number>): void {
+    const before = this.remote;
+    this.remote = counts;
+    for (const name of new Set([...before.keys(), ...counts.keys()])) {
+      if ((before.get(name) ?? 0) !== (counts.get(name) ?? 0)) this.mark(budgetKeyId(name));
+    }
   }
 
   /** A holder's batch met REQUEST_LIMIT_EXCEEDED: cut its budget and push the new shares. */
@@ -204,7 +220,7 @@ export class KeyShares {
     let best: ApiKeyRow | null = null;
     let bestShare = -1;
     for (const key of this.keys) {
-      const peers = this.counts.get(budgetName(key, holder.address)) ?? 0;
+      const peers = this.holdersEverywhere(budgetName(key, holder.address));
       const share = key.requestsPerSecond / (peers + 1);
       if (share > bestShare) [best, bestShare] = [key, share];
     }
@@ -225,7 +241,11 @@ export class KeyShares {
 
   private shareOf(key: ApiKeyRow, holder: KeyHolder): number {
     const rate = this.budgetOf(key, holder.address).rate;
-    return rate / Math.max(1, this.counts.get(budgetName(key, holder.address)) ?? 0);
+    return rate / Math.max(1, this.holdersEverywhere(budgetName(key, holder.address)));
+  }
+
+  private holdersEverywhere(name: string): number {
+    return (this.counts.get(name) ?? 0) + (this.remote.get(name) ?? 0);
   }
 
   private budgetOf(key: ApiKeyRow, address: string): RateBudget {
