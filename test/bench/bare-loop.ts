@@ -1,4 +1,5 @@
 import http from "node:http";
+import { procUsage } from "./proc-usage";
 import { performance } from "node:perf_hooks";
 import { gunzipSync } from "node:zlib";
 
@@ -6,7 +7,7 @@ import { gunzipSync } from "node:zlib";
  * The reference request loop: account/info requests of 100 ids over keep-alive sockets, with
  * nothing of the tracker in it. Run as its own process so its CPU time can be read from /proc.
  * Args: baseUrl applicationId firstId concurrency durationMs requestsPerSecond (0 = unpaced).
- * Prints one JSON line: answers, errors, seconds.
+ * Prints one JSON line: answers, errors, seconds, cpuSeconds.
  */
 async function main(): Promise<void> {
   const [baseUrl, applicationId, firstIdText, concurrencyText, durationText, rpsText] =
@@ -44,7 +45,9 @@ async function main(): Promise<void> {
   await Promise.all(Array.from({ length: concurrency }, worker));
   const seconds = (performance.now() - started) / 1000;
   agent.destroy();
-  process.stdout.write(`${JSON.stringify({ answers, errors, seconds })}\n`);
+  // The loop's own CPU time as the kernel counts it, read before the process ends.
+  const { cpuSeconds } = procUsage(process.pid);
+  process.stdout.write(`${JSON.stringify({ answers, errors, seconds, cpuSeconds })}\n`);
 }
 
 function get(agent: http.Agent, url: string): Promise<boolean> {

@@ -53,6 +53,7 @@ export async function measurePipeline(db: BenchDatabase, o: PipelineOptions): Pr
     const simBefore = treeCpuSeconds(simPid);
     const bare = await bareLoop(cluster.simUrl, o.agents * o.inFlight, o.referenceSeconds);
     const simPer1000 = ((treeCpuSeconds(simPid) - simBefore) / bare.answers) * 1000;
+    const loopPer1000 = (bare.cpuSeconds / bare.answers) * 1000;
     const reference = bare.answers / bare.seconds;
     const crawl = await measureCrawl(cluster);
 
@@ -76,7 +77,8 @@ export async function measurePipeline(db: BenchDatabase, o: PipelineOptions): Pr
           `server ${per1000(used.server)}, agents ${per1000(used.agents)}, ` +
           `simulator ${per1000(used.simulator)}, PostgreSQL ` +
           `${used.postgres === undefined ? "not measured" : per1000(used.postgres)}; ` +
-          `the simulator alone ${simPer1000.toFixed(2)} per 1,000 answers in the reference; ` +
+          `in the reference, per 1,000 answers: simulator ${simPer1000.toFixed(2)}, ` +
+          `bare loop ${loopPer1000.toFixed(2)}; ` +
           `at the reference's rate the pipeline would need ${coresAtReference.toFixed(1)} cores`,
       },
       crawl,
@@ -152,5 +154,5 @@ async function bareLoop(simUrl: string, concurrency: number, seconds: number) {
     `${simUrl}/wotx`, KEY, "5000", String(concurrency), String(seconds * 1000), "0",
   ]);
   const line = await loop.waitForLine(/"answers"/, seconds * 1000 + 60_000);
-  return JSON.parse(line) as { answers: number; errors: number; seconds: number };
+  return JSON.parse(line) as { answers: number; errors: number; seconds: number; cpuSeconds: number };
 }
