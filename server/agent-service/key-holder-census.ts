@@ -69,9 +69,10 @@ export class KeyHolderCensus {
              AND seen_at > now() - ${CENSUS_STALE_MS} * interval '1 millisecond'
            GROUP BY budget`;
       });
-      this.target.setRemoteCounts(new Map(remote.map((r) => [r.budget as string, r.holders as number])));
+      const counts = remote.map((r) => [r.budget as string, r.holders as number] as const);
+      this.target.setRemoteCounts(new Map(counts));
     } catch (err) {
-      // Shares then stay as they were: per coordinator, the safe side of a pause is the old split.
+      // The shares stay as the last census left them; the next step tries again.
       this.log.warn({ err }, "key holder census failed");
     }
   }

@@ -43,7 +43,7 @@ export async function mergeStagedPlayers(tx: TransactionSql): Promise<MergeCount
 
     await tx`DELETE FROM merge_staging WHERE NOT (account_id = ANY(${outcome.lost}::bigint[]))`;
   }
-  throw new Error(`merge: accounts still changing under the flush after ${MAX_MERGE_PASSES} passes`);
+  throw new Error(`merge: accounts still changing after ${MAX_MERGE_PASSES} passes of one flush`);
 }
 
 interface PassOutcome extends MergeCounts {

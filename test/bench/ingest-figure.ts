@@ -12,11 +12,11 @@ import type { BenchDatabase } from "./bench-db";
 import type { BenchRow } from "./bench-table";
 
 const PER_BATCH = 100;
-const FIRST_ID = 5000;
+export const FIRST_ID = 5000;
 const DAY_1 = "2026-11-01";
 const DAY_2 = "2026-11-02";
 /** Share of players whose counters grow on day 2, as in the simulator's default. */
-const ACTIVE_SHARE = 0.15;
+export const ACTIVE_SHARE = 0.15;
 
 /**
  * Player rows per second through IngestBuffer and mergeResults (COPY into staging, merge into
@@ -53,7 +53,7 @@ export async function measureIngest(db: BenchDatabase, players: number): Promise
   }
 }
 
-function player(i: number, grown: number): Player {
+export function player(i: number, grown: number): Player {
   const battles = 100 + (i % 500) + grown;
   return {
     accountId: FIRST_ID + i,
@@ -72,7 +72,7 @@ function player(i: number, grown: number): Player {
 }
 
 /** A running round whose batches are all leased to one agent, and a result for each. */
-async function leaseAll(
+export async function leaseAll(
   sql: Sql,
   statDay: string,
   players: number,

@@ -2,20 +2,29 @@ import t from "tap";
 import { ensurePartitions } from "../../server/db/partitions";
 import type { Sql } from "../../server/db/pool";
 import { mergeResults } from "../../server/ingest/merge";
-import { counts, leaseBatch, mergeRound, played, player, result, startRound } from "./ingest-fixtures";
+import {
+  counts,
+  leaseBatch,
+  mergeRound,
+  played,
+  player,
+  result,
+  startRound,
+} from "./ingest-fixtures";
 import { testDatabase } from "../support/pg";
 
 /** Resolves once some statement of the database waits for a lock another one holds. */
 async function someoneWaitsForALock(sql: Sql): Promise<void> {
   for (let i = 0; i < 500; i++) {
-    const [{ waiting }] = await sql`SELECT count(*)::int AS waiting FROM pg_locks WHERE NOT granted`;
+    const [{ waiting }] = await sql`
+      SELECT count(*)::int AS waiting FROM pg_locks WHERE NOT granted`;
     if (waiting > 0) return;
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error("no statement ever waited for a lock");
 }
 
-t.test("players rows changed under a merge are merged again against their new values", async (t) => {
+t.test("rows changed under a merge are merged again against their new values", async (t) => {
   const { sql } = await testDatabase(t);
   const known = Array.from({ length: 50 }, (_, i) => player(7000 + i));
   await mergeRound(sql, "2025-03-01", known, mergeResults);
