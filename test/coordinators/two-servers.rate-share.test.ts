@@ -9,9 +9,9 @@ t.test(
   "two coordinators split one 20 requests/s key among all four agents, two on each, and " +
     "together stay within it",
   async (t) => {
-    // About 330 batches: 17 s at 19 requests/s.
+    // About 220 batches: 12 s at 19 requests/s.
     const cluster = await startProcessCluster(t, {
-      sim: simWithKey(15_000, RPS),
+      sim: simWithKey(10_000, RPS),
       apiKey: { applicationId: "demo-key", requestsPerSecond: RPS },
     });
     const second = await startSecondCoordinator(t, cluster);
