@@ -24,9 +24,9 @@ const MAX_MERGE_PASSES = 10;
 
 /**
  * Merges merge_staging into players, player_totals, player_diffs and anomalies. Writes are
- * optimistic: an account whose players row another transaction changed (or inserted) after
- * this statement read it is not written, and a further pass, with a new snapshot that sees the
- * other's commit, merges just those accounts. Two flushes holding the same account (it can sit
+ * optimistic: an account whose players row another transaction changed after this statement
+ * read it is not written, and a further pass, with a new snapshot that sees the other's commit,
+ * merges just those accounts (a never-seen account inserted by both: see mergeResults). Two flushes holding the same account (it can sit
  * in two batches, or in the results of two coordinators) so never count an increase twice,
  * and flushes of different accounts never wait for each other.
  */
@@ -73,6 +73,8 @@ interface PassOutcome extends MergeCounts {
  * the latest, so its lower counters are recorded as anomalies.
  */
 async function mergePass(tx: TransactionSql): Promise<PassOutcome> {
+  // Sent unprepared, so it is planned afresh each flush: a prepared statement's plan would
+  // keep the row estimates of the connection's first flush, when players was small.
   const [counts] = await tx`
     WITH previous_round AS (
       SELECT d.stat_day, (max(r.stat_day) + 1)::timestamp AT TIME ZONE 'UTC' AS new_since
