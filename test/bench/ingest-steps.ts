@@ -18,8 +18,8 @@ import { ACTIVE_SHARE, FIRST_ID, leaseAll, player } from "./ingest-figure";
  * Usage: node dist/test/bench/ingest-steps.js [players] [flushRows]
  */
 async function main(): Promise<void> {
-  const players = Number(process.argv[2] ?? 200_000);
-  const flushRows = Number(process.argv[3] ?? 5_000);
+  const players = wholeNumber(process.argv[2], 200_000, "players");
+  const flushRows = wholeNumber(process.argv[3], 5_000, "flushRows");
   const db = await startBenchDatabase();
   const sql = openDatabase(await db.create("steps"), { log: silentLogger(), max: 4 });
   try {
@@ -36,6 +36,17 @@ async function main(): Promise<void> {
     await sql.end({ timeout: 5 });
     await db.stop();
   }
+}
+
+function wholeNumber(text: string | undefined, fallback: number, name: string): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (/^[0-9]+$/.test(text) && n >= 100) return n;
+  process.stderr.write(
+    `usage: node dist/test/bench/ingest-steps.js [players] [flushRows]\n` +
+      `${name} must be a whole number of at least 100, not ${JSON.stringify(text)}\n`,
+  );
+  process.exit(2);
 }
 
 /** Milliseconds per step, summed over the flushes of both workers. */
