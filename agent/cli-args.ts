@@ -71,7 +71,8 @@ Options for run (and install-service):
   --server HOST:PORT   coordinator address (or TRACKER_SERVER); doctor takes it too;
                        run takes several, comma-separated, and moves to the next
                        when one fails (coordinators sharing one database)
-  --name NAME          name shown to the admin (default: host name)
+  --name NAME          name shown to the admin when the enrollment token gave none
+                       (default: host name)
   --capacity N         assignments taken at once, 1-64 (default: 4)
   --agent-id ID        ignored once enrolled: the credential carries the agent id
   --home DIR           config and data dir instead of the per-user ones (or
