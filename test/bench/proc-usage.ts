@@ -1,7 +1,7 @@
 import fs from "node:fs";
 
 /** Clock ticks per second of /proc/<pid>/stat times; 100 on every Linux we target. */
-const CLOCK_TICKS_PER_SECOND = 100;
+export const CLOCK_TICKS_PER_SECOND = 100;
 
 /** CPU time and memory of one process as the kernel counts them. */
 export interface ProcUsage {
@@ -15,9 +15,7 @@ export interface ProcUsage {
 
 /** Reads /proc/<pid>/stat and /proc/<pid>/status; the process must be alive. */
 export function procUsage(pid: number): ProcUsage {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-  // Fields after the command name, which may itself hold spaces and parentheses.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const fields = statFields(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
   const ticks = Number(fields[11]) + Number(fields[12]);
 
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
@@ -26,6 +24,12 @@ export function procUsage(pid: number): ProcUsage {
     rssBytes: statusKb(status, "VmRSS") * 1024,
     peakRssBytes: statusKb(status, "VmHWM") * 1024,
   };
+}
+
+/** The fields of /proc/<pid>/stat after the command name (field 3, the state, comes first). */
+export function statFields(stat: string): string[] {
+  // The command name may itself hold spaces and parentheses: it ends at the last ")".
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
 }
 
 function statusKb(status: string, field: string): number {

@@ -1,7 +1,5 @@
 import fs from "node:fs";
-
-/** Clock ticks per second of /proc/<pid>/stat times; 100 on every Linux we target. */
-const CLOCK_TICKS_PER_SECOND = 100;
+import { CLOCK_TICKS_PER_SECOND, statFields } from "./proc-usage";
 
 interface ProcStat {
   pid: number;
@@ -40,9 +38,7 @@ function readAll(): Map<number, ProcStat> {
   for (const entry of fs.readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const text = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-      // Fields after the command name, which may itself hold spaces and parentheses.
-      const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
+      const f = statFields(fs.readFileSync(`/proc/${entry}/stat`, "utf8"));
       stats.set(Number(entry), {
         pid: Number(entry),
         ppid: Number(f[1]),
